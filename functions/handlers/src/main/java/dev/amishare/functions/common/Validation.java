@@ -1,0 +1,47 @@
+package dev.amishare.functions.common;
+
+import dev.amishare.errors.InvalidShareRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Collects every problem of an input before raising one named error, so one fix-up round suffices. */
+public final class Validation {
+
+    // EC2 image ids: "ami-" and 8 (older) or 17 lower-case hex digits.
+    public static final Pattern IMAGE_ID = Pattern.compile("ami-(?:[0-9a-f]{8}|[0-9a-f]{17})");
+    public static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    public static final Pattern ORGANIZATION_ARN =
+            Pattern.compile("arn:aws[a-z-]*:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}");
+    public static final Pattern ORGANIZATIONAL_UNIT_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
+
+    private final List<String> problems = new ArrayList<>();
+
+    public Validation require(boolean condition, String problem) {
+        if (!condition) {
+            problems.add(problem);
+        }
+        return this;
+    }
+
+    public Validation matches(String value, Pattern pattern, String field, String expected) {
+        if (value == null) {
+            problems.add(field + ": missing, expected " + expected);
+        } else if (!pattern.matcher(value).matches()) {
+            problems.add(field + ": '" + value + "' is not " + expected);
+        }
+        return this;
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Raises the named validation error when anything was wrong. */
+    public void throwIfInvalid() {
+        if (!problems.isEmpty()) {
+            throw new InvalidShareRequestException(problems);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.amishare.functions.launch;
+
+import dev.amishare.errors.ImageNotFoundException;
+import dev.amishare.functions.common.AwsErrors;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeImageAttributeResponse;
+import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
+import software.amazon.awssdk.services.ec2.model.LaunchPermission;
+
+/**
+ * Grants launch permission on the owner's AMI. Reads the current permissions first, so a principal
+ * that already has access is reported as such and a second run makes no change and no write call.
+ */
+public final class GrantLaunchPermissionService {
+
+    private static final Logger LOG = LogManager.getLogger(GrantLaunchPermissionService.class);
+
+    private final Ec2Client ec2;
+
+    public GrantLaunchPermissionService(Ec2Client ec2) {
+        this.ec2 = ec2;
+    }
+
+    public LaunchPermissionResult grant(GrantLaunchPermissionInput input) {
+        input.validate();
+        String imageId = input.imageId();
+        Set<String> present = currentPrincipals(imageId);
+
+        List<LaunchPermission> toAdd = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> alreadyPresent = new ArrayList<>();
+        for (String account : input.accountIds()) {
+            classify(account, LaunchPermission.builder().userId(account).build(), present, toAdd, added, alreadyPresent);
+        }
+        for (String org : input.organizationArns()) {
+            classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toAdd, added, alreadyPresent);
+        }
+        for (String ou : input.organizationalUnitArns()) {
+            classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toAdd, added,
+                    alreadyPresent);
+        }
+
+        if (!toAdd.isEmpty() && !input.isDryRun()) {
+            try {
+                ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(toAdd)));
+            } catch (AwsServiceException e) {
+                throw translate("ec2:ModifyImageAttribute", imageId, e);
+            }
+        }
+        for (String principal : added) {
+            LOG.info("{} launch permission for {}", input.isDryRun() ? "would grant" : "granted", principal);
+        }
+        for (String principal : alreadyPresent) {
+            LOG.info("launch permission already present for {}", principal);
+        }
+        return new LaunchPermissionResult(imageId, added, alreadyPresent, input.isDryRun());
+    }
+
+    private static void classify(String principal, LaunchPermission permission, Set<String> present,
+            List<LaunchPermission> toAdd, List<String> added, List<String> alreadyPresent) {
+        if (present.contains(principal)) {
+            alreadyPresent.add(principal);
+        } else {
+            toAdd.add(permission);
+            added.add(principal);
+        }
+    }
+
+    private Set<String> currentPrincipals(String imageId) {
+        DescribeImageAttributeResponse response;
+        try {
+            response = ec2.describeImageAttribute(r -> r.imageId(imageId).attribute(ImageAttributeName.LAUNCH_PERMISSION));
+        } catch (AwsServiceException e) {
+            throw translate("ec2:DescribeImageAttribute", imageId, e);
+        }
+        Set<String> principals = new HashSet<>();
+        for (LaunchPermission p : response.launchPermissions()) {
+            if (p.userId() != null) {
+                principals.add(p.userId());
+            }
+            if (p.organizationArn() != null) {
+                principals.add(p.organizationArn());
+            }
+            if (p.organizationalUnitArn() != null) {
+                principals.add(p.organizationalUnitArn());
+            }
+        }
+        return principals;
+    }
+
+    private RuntimeException translate(String action, String imageId, AwsServiceException e) {
+        String code = AwsErrors.code(e);
+        if (code.startsWith("InvalidAMIID.")) {
+            return new ImageNotFoundException(imageId, ec2.serviceClientConfiguration().region().id(), e);
+        }
+        return AwsErrors.common(action, e);
+    }
+}

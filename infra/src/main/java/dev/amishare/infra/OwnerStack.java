@@ -1,0 +1,92 @@
+package dev.amishare.infra;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * The stack deployed into the account that owns the golden AMIs. For now it holds the "grant launch
+ * permission" function; the other stages and the state machine join it as they are built.
+ */
+public final class OwnerStack extends Stack {
+
+    private final Function grantLaunchPermission;
+
+    public OwnerStack(Construct scope, String id, OwnerStackProps props) {
+        super(scope, id, props.stackProps());
+
+        LogGroup logs = LogGroup.Builder.create(this, "GrantLaunchPermissionLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .build();
+        grantLaunchPermission = Function.Builder.create(this, "GrantLaunchPermission")
+                .description("amishare: grants launch permission on an AMI to target accounts")
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .handler("dev.amishare.functions.launch.GrantLaunchPermissionHandler::handleRequest")
+                .code(Code.fromAsset(props.functionsJar().toString()))
+                .memorySize(512)
+                .timeout(Duration.seconds(30))
+                .tracing(Tracing.ACTIVE)
+                .logGroup(logs)
+                .build();
+        // Only the two calls the service makes. EC2 does not support resource-level scoping of
+        // DescribeImageAttribute; ModifyImageAttribute is limited to images in this account and region.
+        grantLaunchPermission.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ec2:DescribeImageAttribute"))
+                .resources(List.of("*"))
+                .build());
+        grantLaunchPermission.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ec2:ModifyImageAttribute"))
+                .resources(List.of("arn:" + getPartition() + ":ec2:" + getRegion() + "::image/*"))
+                .build());
+    }
+
+    public Function grantLaunchPermission() {
+        return grantLaunchPermission;
+    }
+
+    /** What the owner stack is built from. */
+    public record OwnerStackProps(Path functionsJar, StackProps stackProps) {
+
+        public OwnerStackProps {
+            Objects.requireNonNull(functionsJar, "functionsJar");
+            stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builder of {@link OwnerStackProps}. */
+        public static final class Builder {
+            private Path functionsJar;
+            private StackProps stackProps;
+
+            public Builder functionsJar(Path functionsJar) {
+                this.functionsJar = functionsJar;
+                return this;
+            }
+
+            public Builder stackProps(StackProps stackProps) {
+                this.stackProps = stackProps;
+                return this;
+            }
+
+            public OwnerStackProps build() {
+                return new OwnerStackProps(functionsJar, stackProps);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.amishare.tests;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * SDK clients against the emulator for any test account and region, built once and shared. The
+ * account is chosen by the access key id, as LocalStack reads it.
+ */
+public final class Aws implements AutoCloseable {
+
+    private final URI endpoint;
+    private final SdkHttpClient http = UrlConnectionHttpClient.create();
+    private final Map<String, SdkClient> clients = new ConcurrentHashMap<>();
+
+    public Aws(URI endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public static AwsCredentialsProvider credentials(String account) {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(account, "test"));
+    }
+
+    public Ec2Client ec2(String account) {
+        return ec2(account, Accounts.REGION);
+    }
+
+    public Ec2Client ec2(String account, String region) {
+        return (Ec2Client) clients.computeIfAbsent("ec2/" + account + "/" + region, k -> Ec2Client.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(region))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public KmsClient kms(String account) {
+        return kms(account, Accounts.REGION);
+    }
+
+    public KmsClient kms(String account, String region) {
+        return (KmsClient) clients.computeIfAbsent("kms/" + account + "/" + region, k -> KmsClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(region))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public StsClient sts(String account) {
+        return (StsClient) clients.computeIfAbsent("sts/" + account, k -> StsClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public IamClient iam(String account) {
+        return (IamClient) clients.computeIfAbsent("iam/" + account, k -> IamClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(SdkClient::close);
+        http.close();
+    }
+}
