@@ -17,7 +17,7 @@ public final class Images {
 
     /** An AMI with one unencrypted root volume. */
     public static String plain(Ec2Client ec2) {
-        return withVolumes(ec2, List.of((String) null));
+        return withVolumes(ec2, java.util.Collections.singletonList(null));
     }
 
     /** A customer-managed KMS key in the client's account, described. */
