@@ -14,15 +14,18 @@ import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import dev.amishare.statemachine.ShareWorkflow;
 import software.constructs.Construct;
 
 /**
- * The stack deployed into the account that owns the golden AMIs. For now it holds the "grant launch
- * permission" function; the other stages and the state machine join it as they are built.
+ * The stack deployed into the account that owns the golden AMIs: the stage functions and the
+ * sharing workflow. For now the workflow grants launch permission; the other stages join as they land.
  */
 public final class OwnerStack extends Stack {
 
     private final Function grantLaunchPermission;
+    private final StateMachine stateMachine;
 
     public OwnerStack(Construct scope, String id, OwnerStackProps props) {
         super(scope, id, props.stackProps());
@@ -51,6 +54,15 @@ public final class OwnerStack extends Stack {
                 .actions(List.of("ec2:ModifyImageAttribute"))
                 .resources(List.of("arn:" + getPartition() + ":ec2:" + getRegion() + "::image/*"))
                 .build());
+
+        stateMachine = new ShareWorkflow(this, "ShareWorkflow", ShareWorkflow.ShareWorkflowProps.builder()
+                .grantLaunchPermission(grantLaunchPermission)
+                .logGroup(LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build())
+                .build()).stateMachine();
+    }
+
+    public StateMachine stateMachine() {
+        return stateMachine;
     }
 
     public Function grantLaunchPermission() {

@@ -34,7 +34,9 @@ class OwnerStackTest {
 
     @Test
     void synth_shouldGrantOnlyTheTwoEc2Actions_whenBuilt() {
-        Map<String, Map<String, Object>> policies = template.findResources("AWS::IAM::Policy");
+        Map<String, Map<String, Object>> policies = template.findResources("AWS::IAM::Policy",
+                Match.objectLike(Map.of("Properties", Map.of("Roles", List.of(Map.of("Ref",
+                        Match.stringLikeRegexp("GrantLaunchPermissionServiceRole.*")))))));
         assertThat(policies).hasSize(1);
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(
@@ -45,6 +47,13 @@ class OwnerStackTest {
 
     @Test
     void synth_shouldKeepLogsForAMonth_whenBuilt() {
-        template.hasResourceProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30));
+        template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 2);
+    }
+
+    @Test
+    void synth_shouldDeployAStandardWorkflowLoggingEverything_whenBuilt() {
+        template.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
+                "StateMachineType", "STANDARD",
+                "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
     }
 }
