@@ -82,8 +82,8 @@ def authorize(caller: Caller, key: KmsKey, action: str, context: dict | None = N
     ctx = caller.global_context()
     ctx["kms:calleraccount"] = caller.account
     ctx.update(context or {})
-    for tag in _key_tags(key):
-        ctx[f"aws:resourcetag/{tag['TagKey']}".lower()] = tag["TagValue"]
+    for tag_key, tag_value in _key_tags(key).items():
+        ctx[f"aws:resourcetag/{tag_key}".lower()] = tag_value
     arn = key.metadata["Arn"]
     request = policy.Request(action=action, resource=arn, principal=caller.arn, context=ctx)
     key_decision = policy.evaluate([key.policy], request, resource_policy=True)
@@ -98,12 +98,13 @@ def authorize(caller: Caller, key: KmsKey, action: str, context: dict | None = N
     return True, "key policy and identity policy"
 
 
-def _key_tags(key: KmsKey) -> list[dict]:
+def _key_tags(key: KmsKey) -> dict:
+    """The key's tags, for aws:ResourceTag/* (KMS DeveloperGuide "tag-authorization")."""
     try:
         account, region = key.metadata["Arn"].split(":")[4], key.metadata["Arn"].split(":")[3]
-        return kms_stores[account][region].tags.get_tags(key.metadata["Arn"]) or []
-    except Exception:  # noqa: BLE001 - tag storage differs between versions; tags are optional here
-        return []
+        return dict(kms_stores[account][region].tags.get_tags(key.metadata["Arn"]) or {})
+    except Exception:  # noqa: BLE001 - tags are optional here
+        return {}
 
 
 def ec2_can_use(caller: Caller, key: KmsKey, region: str) -> tuple[bool, str]:

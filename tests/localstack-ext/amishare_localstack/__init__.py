@@ -1,0 +1,1 @@
+"""amishare LocalStack extension: EC2/KMS/IAM/STS faithful to AWS for encrypted AMI sharing."""

@@ -1,0 +1,44 @@
+package dev.amishare.tests.bench;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Runs in a fresh JVM with only the Lambda deployment package on the class path: constructs one
+ * handler with its no-arg constructor, as Lambda does, serves one request, and prints how long the
+ * JVM took from its start to the end of that first request, and the two parts of it.
+ */
+public final class FirstInvocation {
+
+    private FirstInvocation() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String handlerClass = args[0];
+        byte[] input = Files.readAllBytes(Path.of(args[1]));
+
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long t0 = System.nanoTime();
+        RequestStreamHandler handler = (RequestStreamHandler) Class.forName(handlerClass).getDeclaredConstructor().newInstance();
+        long t1 = System.nanoTime();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String error = "";
+        try {
+            handler.handleRequest(new ByteArrayInputStream(input), out, null);
+        } catch (RuntimeException e) {
+            // A named failure is still a served request; the benchmark reports it beside the time.
+            error = e.getClass().getName();
+        }
+        long t2 = System.nanoTime();
+        long sinceJvmStart = System.currentTimeMillis() - jvmStart;
+        System.out.printf("RESULT init_ms=%d construct_ms=%.1f first_request_ms=%.1f error=%s output_bytes=%d%n",
+                sinceJvmStart, (t1 - t0) / 1e6, (t2 - t1) / 1e6, error, out.size());
+        System.out.flush();
+        System.out.println(new String(out.toByteArray(), StandardCharsets.UTF_8));
+    }
+}
