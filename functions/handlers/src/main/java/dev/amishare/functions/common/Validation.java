@@ -16,6 +16,17 @@ public final class Validation {
     public static final Pattern ORGANIZATIONAL_UNIT_ARN = Pattern.compile(
             "arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
 
+    public static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-[a-z]+){1,2}-[0-9]{1,2}");
+    // A KMS key as CopyImage accepts it: key id (UUID or multi-Region mrk-), alias/name, key ARN or alias ARN.
+    public static final Pattern KMS_KEY_ID = Pattern.compile(
+            "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]{1,250}"
+            + "|arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+){1,2}-[0-9]{1,2}:[0-9]{12}:"
+            + "(?:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
+            + "|alias/[a-zA-Z0-9/_-]{1,250}))");
+    // IAM role names and STS external ids, as IAM and STS define them.
+    public static final Pattern ROLE_NAME = Pattern.compile("[a-zA-Z0-9+=,.@_-]{1,64}");
+    public static final Pattern EXTERNAL_ID = Pattern.compile("[a-zA-Z0-9+=,.@:/_-]{2,1224}");
+
     private final List<String> problems = new ArrayList<>();
 
     public Validation require(boolean condition, String problem) {
