@@ -49,6 +49,7 @@ public final class FakeEc2 implements Ec2Client {
     public final List<DescribeImagesRequest> imageQueries = new ArrayList<>();
     public int calls;
     public String failWithCode;
+    public String copyFailsWithCode;
     public boolean closed;
 
     public FakeEc2(String region) {
@@ -161,6 +162,9 @@ public final class FakeEc2 implements Ec2Client {
     @Override
     public CopyImageResponse copyImage(CopyImageRequest request) {
         call();
+        if (copyFailsWithCode != null) {
+            throw Stubs.error(copyFailsWithCode);
+        }
         copies.add(request);
         String id = "ami-" + String.format("%017x", copies.size());
         List<Tag> tags = new ArrayList<>();
