@@ -72,8 +72,12 @@ public final class PrepareService {
                 .distinct().toList();
         LOG.info("AMI {} ({}) has {} snapshots under {} customer-managed keys", image.imageId(), image.name(),
                 snapshots.size(), keyArns.size());
+        List<CopyDestination> copies = new ArrayList<>();
+        for (ShareRequest.Target target : request.targets()) {
+            target.copy().forEach(c -> copies.add(new CopyDestination(target.accountId(), c.region(), c.kmsKeyId())));
+        }
         return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.accountIds(),
-                request.copyingAccountIds(), !keyArns.isEmpty(), input.executionId());
+                request.copyingAccountIds(), copies, !keyArns.isEmpty(), input.executionId());
     }
 
     private String callerAccount() {

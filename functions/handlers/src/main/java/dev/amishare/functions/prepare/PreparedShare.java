@@ -14,6 +14,7 @@ import java.util.List;
  * @param customerManagedKeyArns distinct keys of the snapshots, all customer-managed; empty when unencrypted
  * @param accountIds every target account, in request order
  * @param copyingAccountIds target accounts that copy the AMI (need the snapshots shared)
+ * @param copies every copy to make, one per target account and region
  * @param encrypted whether any snapshot is encrypted
  * @param executionId the workflow execution, for the logs
  */
@@ -26,6 +27,7 @@ public record PreparedShare(
         List<String> customerManagedKeyArns,
         List<String> accountIds,
         List<String> copyingAccountIds,
+        List<CopyDestination> copies,
         boolean encrypted,
         String executionId) {
 
@@ -34,5 +36,6 @@ public record PreparedShare(
         customerManagedKeyArns = List.copyOf(customerManagedKeyArns);
         accountIds = List.copyOf(accountIds);
         copyingAccountIds = List.copyOf(copyingAccountIds);
+        copies = List.copyOf(copies);
     }
 }

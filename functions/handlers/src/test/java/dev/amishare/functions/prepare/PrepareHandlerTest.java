@@ -49,7 +49,11 @@ class PrepareHandlerTest {
                 + "\"externalId\":\"amishare-ext-42\",\"dryRun\":false,\"rollbackOnFailure\":false},"
                 + "\"ownerAccountId\":\"111111111111\",\"region\":\"us-east-1\",\"imageName\":\"golden\",\"snapshots\":[],"
                 + "\"customerManagedKeyArns\":[],\"accountIds\":[\"222222222222\",\"333333333333\"],"
-                + "\"copyingAccountIds\":[\"222222222222\"],\"encrypted\":false,\"executionId\":\"exec-1\"}");
+                + "\"copyingAccountIds\":[\"222222222222\"],\"copies\":["
+                + "{\"accountId\":\"222222222222\",\"region\":\"us-east-1\",\"kmsKeyId\":"
+                + "\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
+                + "{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],"
+                + "\"encrypted\":false,\"executionId\":\"exec-1\"}");
     }
 
     @Test

@@ -87,6 +87,7 @@ class PrepareServiceTest {
         assertThat(prepared.imageName()).isEqualTo("golden-2026-11");
         assertThat(prepared.accountIds()).containsExactly("222222222222", "333333333333");
         assertThat(prepared.copyingAccountIds()).containsExactly("222222222222");
+        assertThat(prepared.copies()).containsExactly(new CopyDestination("222222222222", "eu-west-1", "alias/golden-ami"));
         assertThat(prepared.executionId()).isEqualTo("exec-1");
     }
 
