@@ -191,8 +191,8 @@ public final class KeyPolicyDocument {
         if (principals.isEmpty()) {
             return;
         }
-        ObjectNode use = statement(kind.useSid);
-        ObjectNode grantStatement = statement(kind.grantSid);
+        ObjectNode use = statement(kind, kind.useSid);
+        ObjectNode grantStatement = statement(kind, kind.grantSid);
         Set<String> current = new TreeSet<>();
         current.addAll(values(kind, use));
         current.addAll(values(kind, grantStatement));
@@ -347,13 +347,32 @@ public final class KeyPolicyDocument {
         return a;
     }
 
-    private ObjectNode statement(String sid) {
+    /**
+     * The statement with {@code sid}. Later statements with the same Sid (a hand edit) are folded into
+     * the first, so that a revoke cannot leave a principal behind in a copy.
+     */
+    private ObjectNode statement(Kind kind, String sid) {
+        List<ObjectNode> found = new ArrayList<>();
         for (JsonNode s : statements(false)) {
             if (s instanceof ObjectNode o && sid.equals(o.path("Sid").asText(null))) {
-                return o;
+                found.add(o);
             }
         }
-        return null;
+        if (found.size() > 1) {
+            ObjectNode first = found.get(0);
+            Set<String> values = new TreeSet<>();
+            List<String> extras = new ArrayList<>();
+            for (ObjectNode o : found) {
+                values.addAll(values(kind, o));
+                extras.addAll(extras(kind, o));
+            }
+            List<String> merged = new ArrayList<>(render(kind, values));
+            merged.addAll(new LinkedHashSet<>(extras));
+            setValues(kind, first, merged);
+            found.subList(1, found.size()).forEach(this::remove);
+            changed = true;
+        }
+        return found.isEmpty() ? null : found.get(0);
     }
 
     private void remove(ObjectNode statement) {

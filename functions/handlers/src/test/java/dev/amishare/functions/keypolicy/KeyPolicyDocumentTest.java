@@ -328,4 +328,26 @@ class KeyPolicyDocumentTest {
         // WHEN / THEN one more byte than characters
         assertThat(doc.sizeBytes()).isEqualTo(policy.length() + 1);
     }
+
+    @Test
+    void revoke_shouldRemoveTheAccountFromEveryCopy_whenAmishareStatementWasDuplicatedByHand() {
+        // GIVEN two AmishareKeyUse statements, both naming 222
+        String policy = DEFAULT_POLICY.replace("} ]\n}", """
+                }, {"Sid":"AmishareKeyUse","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},
+                    "Action":["kms:Decrypt"],"Resource":"*"},
+                   {"Sid":"AmishareKeyUse","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root",
+                    "arn:aws:iam::333333333333:root"]},"Action":["kms:Decrypt"],"Resource":"*"} ]
+                }""");
+        KeyPolicyDocument doc = doc(policy);
+
+        // WHEN
+        doc.revoke(List.of("222222222222"), List.of(), List.of());
+
+        // THEN one statement is left, for 333 only
+        List<JsonNode> amishare = statements(doc.json()).stream()
+                .filter(s -> s.path("Sid").asText().equals("AmishareKeyUse")).toList();
+        assertThat(amishare).singleElement().satisfies(s -> assertThat(s.at("/Principal/AWS"))
+                .isEqualTo(tree("[\"arn:aws:iam::333333333333:root\"]")));
+        assertThat(doc.json()).doesNotContain("222222222222");
+    }
 }
