@@ -153,7 +153,8 @@ public final class ConsumerValidationService {
             // Throttling says nothing about the target; let the workflow retry the whole check.
             throw throttled;
         }
-        return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + e.awsErrorDetails().errorMessage());
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + message);
     }
 
     private static String regionOf(String arn) {
