@@ -33,4 +33,59 @@ class ExceptionsTest {
         assertThat(new AwsThrottledException("slow down", new RuntimeException()).isRetryable()).isTrue();
         assertThat(new ImageNotFoundException("ami-12345678", "us-east-1", null).isRetryable()).isFalse();
     }
+
+    @Test
+    void consumerValidationFailed_shouldListEveryFailedCheck_whenSeveralFailed() {
+        // GIVEN
+        List<String> failed = List.of("image visible: FAILED, not listed", "iam allows ec2:CopyImage: FAILED, implicitDeny");
+
+        // WHEN
+        ConsumerValidationFailedException e = new ConsumerValidationFailedException("222222222222", failed);
+
+        // THEN the message carries every check, so the state machine's Cause does too
+        assertThat(e.getMessage()).isEqualTo("Target account 222222222222 failed 2 consumer checks: "
+                + "image visible: FAILED, not listed; iam allows ec2:CopyImage: FAILED, implicitDeny");
+        assertThat(e.failedChecks()).containsExactlyElementsOf(failed);
+        assertThat(e.isRetryable()).isFalse();
+    }
+
+    @Test
+    void consumerValidationFailed_shouldRefuse_whenNoCheckFailed() {
+        assertThatThrownBy(() -> new ConsumerValidationFailedException("222222222222", List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void awsManagedKey_shouldSuggestACustomerManagedKey_whenRaised() {
+        // WHEN
+        AwsManagedKeyException e = new AwsManagedKeyException("ami-12345678", "snap-12345678",
+                "arn:aws:kms:us-east-1:111111111111:key/k");
+
+        // THEN
+        assertThat(e.getMessage()).contains("snap-12345678", "aws/ebs", "AWS refuses to share",
+                "Re-create the AMI under a customer-managed key");
+    }
+
+    @Test
+    void keyPolicyTooLarge_shouldSuggestOrganizationSharing_whenRaised() {
+        assertThat(new KeyPolicyTooLargeException("arn:k", 32769, 32768).getMessage())
+                .contains("32769 bytes", "32768", "organization");
+    }
+
+    @Test
+    void stageFailures_shouldBeTerminal_whenRaised() {
+        // GIVEN every failure mode a retry cannot fix
+        List<AmishareException> terminal = List.of(
+                new ImageNotOwnedException("ami-12345678", "999999999999", "111111111111"),
+                new ImageNotAvailableException("ami-12345678", "pending"),
+                new KeyPolicyRejectedException("arn:k", new RuntimeException("bad")),
+                new ConsumerRoleNotAssumableException("arn:r", new RuntimeException("denied")),
+                new CopyImageRejectedException("ami-12345678", "222222222222", "eu-west-1", new RuntimeException("no")));
+
+        // THEN
+        assertThat(terminal).allSatisfy(e -> {
+            assertThat(e).isInstanceOf(TerminalException.class);
+            assertThat(e.isRetryable()).isFalse();
+        });
+    }
 }

@@ -1,0 +1,163 @@
+package dev.amishare.functions.consumer;
+
+import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.ConsumerValidationFailedException;
+import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.common.ConsumerRole;
+import dev.amishare.functions.common.TargetClients;
+import dev.amishare.functions.model.ShareRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.ContextEntry;
+import software.amazon.awssdk.services.iam.model.ContextKeyTypeEnum;
+import software.amazon.awssdk.services.iam.model.EvaluationResult;
+import software.amazon.awssdk.services.iam.model.PolicyEvaluationDecisionType;
+import software.amazon.awssdk.services.iam.model.SimulatePrincipalPolicyResponse;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * Checks, as the consumer role of one target account, that the target can use the share: the AMI is
+ * visible, every key can be reached, and the role's identity policies allow what copying and launching
+ * need. It runs every check and reports all failures together; it changes nothing.
+ */
+public final class ConsumerValidationService {
+
+    private static final Logger LOG = LogManager.getLogger(ConsumerValidationService.class);
+
+    static final List<String> LAUNCH_ACTIONS = List.of("ec2:DescribeImages", "ec2:RunInstances");
+    static final List<String> COPY_ACTIONS = List.of("ec2:CopyImage", "ec2:CreateTags");
+    // What EC2 does with the keys on the target's behalf when it copies or launches (EBS encryption docs).
+    static final List<String> KEY_ACTIONS = List.of("kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom",
+            "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey");
+
+    private final StsClient sts;
+    private final TargetClients clients;
+
+    public ConsumerValidationService(StsClient sts, TargetClients clients) {
+        this.sts = sts;
+        this.clients = clients;
+    }
+
+    public ConsumerValidationResult validate(ConsumerValidationInput input) {
+        input.validate();
+        String roleArn = ConsumerRole.arn(input.accountId(), input.consumerRoleName());
+        AwsCredentialsProvider role = ConsumerRole.assume(sts, roleArn, input.externalId());
+
+        List<ConsumerCheck> checks = new ArrayList<>();
+        checks.add(imageVisible(role, input.imageId(), input.sourceRegion()));
+        List<String> keyArns = new ArrayList<>();
+        for (String keyArn : input.ownerKeyArns()) {
+            checks.add(keyUsable(role, "owner key usable: " + keyArn, regionOf(keyArn), keyArn, keyArns));
+        }
+        for (ShareRequest.Copy copy : input.copy()) {
+            checks.add(keyUsable(role, "destination key usable: " + copy.kmsKeyId() + " in " + copy.region(),
+                    copy.region(), copy.kmsKeyId(), keyArns));
+        }
+        List<String> ec2Actions = new ArrayList<>(LAUNCH_ACTIONS);
+        if (!input.copy().isEmpty()) {
+            ec2Actions.addAll(COPY_ACTIONS);
+        }
+        try (IamClient iam = clients.iam(role)) {
+            checks.addAll(simulate(iam, roleArn, ec2Actions, null));
+            for (String keyArn : keyArns) {
+                checks.addAll(simulate(iam, roleArn, KEY_ACTIONS, keyArn));
+            }
+        }
+
+        List<String> failed = checks.stream().filter(c -> !c.passed()).map(ConsumerCheck::toString).toList();
+        LOG.info("consumer checks in {}: {} passed, {} failed", input.accountId(), checks.size() - failed.size(),
+                failed.size());
+        if (!failed.isEmpty()) {
+            throw new ConsumerValidationFailedException(input.accountId(), failed);
+        }
+        return new ConsumerValidationResult(input.accountId(), roleArn, checks);
+    }
+
+    private ConsumerCheck imageVisible(AwsCredentialsProvider role, String imageId, String region) {
+        String name = "image visible: " + imageId + " in " + region;
+        try (Ec2Client ec2 = clients.ec2(role, region)) {
+            boolean found = !ec2.describeImages(r -> r.imageIds(imageId)).images().isEmpty();
+            return new ConsumerCheck(name, found, found ? "listed" : "not listed; is launch permission granted?");
+        } catch (AwsServiceException e) {
+            return failed(name, e, "ec2:DescribeImages");
+        }
+    }
+
+    /** DescribeKey with the role proves the key is reachable; its ARN is kept for the IAM simulation. */
+    private ConsumerCheck keyUsable(AwsCredentialsProvider role, String name, String region, String keyId,
+            List<String> keyArns) {
+        try (KmsClient kms = clients.kms(role, region)) {
+            KeyMetadata key = kms.describeKey(r -> r.keyId(keyId)).keyMetadata();
+            keyArns.add(key.arn());
+            boolean enabled = key.keyState() == KeyState.ENABLED;
+            return new ConsumerCheck(name, enabled, enabled ? "enabled" : "key state is " + key.keyStateAsString());
+        } catch (AwsServiceException e) {
+            return failed(name, e, "kms:DescribeKey");
+        }
+    }
+
+    private List<ConsumerCheck> simulate(IamClient iam, String roleArn, List<String> actions, String resourceArn) {
+        List<ConsumerCheck> checks = new ArrayList<>();
+        String marker = null;
+        try {
+            do {
+                String page = marker;
+                SimulatePrincipalPolicyResponse response = iam.simulatePrincipalPolicy(r -> {
+                    r.policySourceArn(roleArn).actionNames(actions).marker(page)
+                            // EC2 creates grants as an AWS resource; without the key a condition on it would not match.
+                            .contextEntries(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
+                                    .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
+                    if (resourceArn != null) {
+                        r.resourceArns(resourceArn);
+                    }
+                });
+                for (EvaluationResult result : response.evaluationResults()) {
+                    checks.add(check(result, resourceArn));
+                }
+                marker = Boolean.TRUE.equals(response.isTruncated()) ? response.marker() : null;
+            } while (marker != null);
+        } catch (AwsServiceException e) {
+            // The role may not simulate its own policies: every action it was asked about counts as failed.
+            for (String action : actions) {
+                checks.add(failed(name(action, resourceArn), e, "iam:SimulatePrincipalPolicy"));
+            }
+        }
+        return checks;
+    }
+
+    private static ConsumerCheck check(EvaluationResult result, String resourceArn) {
+        boolean allowed = result.evalDecision() == PolicyEvaluationDecisionType.ALLOWED;
+        String reason = result.evalDecisionAsString();
+        if (!allowed && result.hasMissingContextValues() && !result.missingContextValues().isEmpty()) {
+            reason += " (missing context: " + String.join(", ", result.missingContextValues()) + ")";
+        }
+        return new ConsumerCheck(name(result.evalActionName(), resourceArn), allowed, reason);
+    }
+
+    private static String name(String action, String resourceArn) {
+        return "iam allows " + action + (resourceArn == null ? "" : " on " + resourceArn);
+    }
+
+    private static ConsumerCheck failed(String name, AwsServiceException e, String action) {
+        RuntimeException mapped = AwsErrors.common(action, e);
+        if (mapped instanceof AwsThrottledException throttled) {
+            // Throttling says nothing about the target; let the workflow retry the whole check.
+            throw throttled;
+        }
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + message);
+    }
+
+    private static String regionOf(String arn) {
+        return arn.split(":")[3];
+    }
+}

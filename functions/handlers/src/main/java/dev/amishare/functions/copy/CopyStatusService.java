@@ -1,0 +1,51 @@
+package dev.amishare.functions.copy;
+
+import dev.amishare.errors.ImageNotFoundException;
+import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.common.ConsumerRole;
+import dev.amishare.functions.common.TargetClients;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/** Reads a copy's state in the target account, as its consumer role. Changes nothing. */
+public final class CopyStatusService {
+
+    private static final Logger LOG = LogManager.getLogger(CopyStatusService.class);
+
+    private final StsClient sts;
+    private final TargetClients clients;
+
+    public CopyStatusService(StsClient sts, TargetClients clients) {
+        this.sts = sts;
+        this.clients = clients;
+    }
+
+    public CopyStatusResult status(CopyStatusInput input) {
+        input.validate();
+        AwsCredentialsProvider role = ConsumerRole.assume(sts, ConsumerRole.arn(input.accountId(), input.consumerRoleName()),
+                input.externalId());
+        List<Image> images;
+        try (Ec2Client ec2 = clients.ec2(role, input.region())) {
+            images = ec2.describeImages(r -> r.imageIds(input.imageId())).images();
+        } catch (AwsServiceException e) {
+            if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {
+                throw new ImageNotFoundException(input.imageId(), input.region(), e);
+            }
+            throw AwsErrors.common("ec2:DescribeImages", e);
+        }
+        if (images.isEmpty()) {
+            throw new ImageNotFoundException(input.imageId(), input.region(), null);
+        }
+        Image image = images.get(0);
+        String reason = image.stateReason() == null ? null : image.stateReason().message();
+        LOG.info("copy {} in {} of {} is {}{}", image.imageId(), input.region(), input.accountId(),
+                image.stateAsString(), reason == null ? "" : ": " + reason);
+        return new CopyStatusResult(input.accountId(), input.region(), image.imageId(), image.stateAsString(), reason);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.amishare.functions.keypolicy;
+
+import dev.amishare.errors.KeyPolicyRejectedException;
+import dev.amishare.errors.KeyPolicyTooLargeException;
+import dev.amishare.functions.common.AwsErrors;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * Lets the targets use the owner's customer-managed keys, by editing amishare's statements in each key
+ * policy (see {@link KeyPolicyDocument}). A policy already in the wanted state is not written, so a
+ * second run makes no PutKeyPolicy call and leaves the policy byte for byte as it was.
+ */
+public final class KeyPolicyService {
+
+    private static final Logger LOG = LogManager.getLogger(KeyPolicyService.class);
+    // Keys have exactly one policy, and KMS names it "default".
+    private static final String POLICY_NAME = "default";
+
+    private final KmsClient kms;
+
+    public KeyPolicyService(KmsClient kms) {
+        this.kms = kms;
+    }
+
+    public KeyPolicyResult grant(KeyPolicyInput input) {
+        return run(input, true);
+    }
+
+    public KeyPolicyResult revoke(KeyPolicyInput input) {
+        return run(input, false);
+    }
+
+    private KeyPolicyResult run(KeyPolicyInput input, boolean grant) {
+        input.validate();
+        List<String> orgIds = input.organizationArns().stream().map(KeyPolicyDocument::organizationId).toList();
+        List<String> ouPaths =
+                input.organizationalUnitArns().stream().map(KeyPolicyDocument::organizationalUnitPath).toList();
+        List<KeyPolicyChange> changes = new ArrayList<>();
+        for (String keyArn : input.keyArns()) {
+            changes.add(edit(keyArn, input.accountIds(), orgIds, ouPaths, grant, input.dryRun()));
+        }
+        return new KeyPolicyResult(changes, input.dryRun());
+    }
+
+    private KeyPolicyChange edit(String keyArn, List<String> accounts, List<String> orgIds, List<String> ouPaths,
+            boolean grant, boolean dryRun) {
+        KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn.split(":")[1]);
+        KeyPolicyDocument.Outcome outcome =
+                grant ? policy.grant(accounts, orgIds, ouPaths) : policy.revoke(accounts, orgIds, ouPaths);
+        int bytes = policy.sizeBytes();
+        if (!policy.changed()) {
+            LOG.info("key policy of {} already {} {}: no write", keyArn, grant ? "grants" : "excludes",
+                    outcome.unchanged);
+        } else {
+            if (bytes > KeyPolicyDocument.MAX_BYTES) {
+                throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES);
+            }
+            if (!dryRun) {
+                write(keyArn, policy.json());
+            }
+            LOG.info("{} {} in key policy of {} ({} bytes)", (dryRun ? "would " : "")
+                    + (grant ? "grant" : "revoke"), outcome.changed, keyArn, bytes);
+        }
+        List<String> none = List.of();
+        return grant
+                ? new KeyPolicyChange(keyArn, policy.changed(), outcome.changed, outcome.unchanged, none, none, bytes)
+                : new KeyPolicyChange(keyArn, policy.changed(), none, none, outcome.changed, outcome.unchanged, bytes);
+    }
+
+    private String read(String keyArn) {
+        try {
+            return kms.getKeyPolicy(r -> r.keyId(keyArn).policyName(POLICY_NAME)).policy();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("kms:GetKeyPolicy", e);
+        }
+    }
+
+    private void write(String keyArn, String policy) {
+        try {
+            kms.putKeyPolicy(r -> r.keyId(keyArn).policyName(POLICY_NAME).policy(policy));
+        } catch (AwsServiceException e) {
+            if ("MalformedPolicyDocumentException".equals(AwsErrors.code(e))) {
+                throw new KeyPolicyRejectedException(keyArn, e);
+            }
+            throw AwsErrors.common("kms:PutKeyPolicy", e);
+        }
+    }
+}

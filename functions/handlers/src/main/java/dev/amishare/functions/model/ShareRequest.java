@@ -1,0 +1,83 @@
+package dev.amishare.functions.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one request contract of every entry point (API, events, manual runs); its JSON Schema is
+ * {@code share-request.schema.json}. Read it with {@link ShareRequestValidator#read}, which reports
+ * every problem at once. The constructor fills the defaults, so a read request is normalised.
+ *
+ * @param imageId the AMI to share, owned by the account the workflow runs in
+ * @param sourceRegion the AMI's region; defaults to the region the workflow runs in
+ * @param targets accounts to share with; a target without {@code copy} only gets launch access
+ * @param organizationArns organizations whose every account may launch the AMI
+ * @param organizationalUnitArns OUs whose every account may launch the AMI
+ * @param consumerRoleName role amishare assumes in each target, default {@value #DEFAULT_CONSUMER_ROLE}
+ * @param externalId external id the consumer roles require, if any
+ * @param dryRun report what would change, change nothing (default false)
+ * @param rollbackOnFailure revoke what was granted when a later stage fails (default false)
+ */
+public record ShareRequest(
+        String imageId,
+        String sourceRegion,
+        List<Target> targets,
+        List<String> organizationArns,
+        List<String> organizationalUnitArns,
+        String consumerRoleName,
+        String externalId,
+        Boolean dryRun,
+        Boolean rollbackOnFailure) {
+
+    public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
+
+    public ShareRequest {
+        targets = targets == null ? List.of() : List.copyOf(targets);
+        organizationArns = organizationArns == null ? List.of() : List.copyOf(organizationArns);
+        organizationalUnitArns = organizationalUnitArns == null ? List.of() : List.copyOf(organizationalUnitArns);
+        consumerRoleName = consumerRoleName == null ? DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        dryRun = Boolean.TRUE.equals(dryRun);
+        rollbackOnFailure = Boolean.TRUE.equals(rollbackOnFailure);
+    }
+
+    /** The same request with {@code sourceRegion} set, for when it was left to default. */
+    public ShareRequest withSourceRegion(String region) {
+        return new ShareRequest(imageId, region, targets, organizationArns, organizationalUnitArns, consumerRoleName,
+                externalId, dryRun, rollbackOnFailure);
+    }
+
+    public List<String> accountIds() {
+        List<String> ids = new ArrayList<>();
+        targets.forEach(t -> ids.add(t.accountId()));
+        return ids;
+    }
+
+    /** Targets that copy the AMI into their account, in request order. */
+    public List<String> copyingAccountIds() {
+        List<String> ids = new ArrayList<>();
+        targets.stream().filter(t -> !t.copy().isEmpty()).forEach(t -> ids.add(t.accountId()));
+        return ids;
+    }
+
+    /**
+     * One target account.
+     *
+     * @param accountId 12-digit account id
+     * @param copy regions (and the target's keys there) to copy the AMI to; empty for launch access only
+     */
+    public record Target(String accountId, List<Copy> copy) {
+
+        public Target {
+            copy = copy == null ? List.of() : List.copyOf(copy);
+        }
+    }
+
+    /**
+     * One copy of the AMI in a target account.
+     *
+     * @param region destination region
+     * @param kmsKeyId the target's key in that region: key id, key ARN, alias/name or alias ARN
+     */
+    public record Copy(String region, String kmsKeyId) {
+    }
+}

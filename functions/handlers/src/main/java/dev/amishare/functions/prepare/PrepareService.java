@@ -1,0 +1,155 @@
+package dev.amishare.functions.prepare;
+
+import dev.amishare.errors.AwsManagedKeyException;
+import dev.amishare.errors.ImageNotAvailableException;
+import dev.amishare.errors.ImageNotFoundException;
+import dev.amishare.errors.ImageNotOwnedException;
+import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.ShareRequestValidator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyManagerType;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * The first stage: checks the request, then reads the AMI, its snapshots and their keys. It only
+ * reads; a request that fails here has changed nothing anywhere.
+ */
+public final class PrepareService {
+
+    private static final Logger LOG = LogManager.getLogger(PrepareService.class);
+
+    private final Ec2Client ec2;
+    private final KmsClient kms;
+    private final StsClient sts;
+
+    public PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts) {
+        this.ec2 = ec2;
+        this.kms = kms;
+        this.sts = sts;
+    }
+
+    public PreparedShare prepare(PrepareInput input) {
+        // Everything that can be checked without AWS is checked before the first call.
+        ShareRequest request = ShareRequestValidator.read(input.request());
+        String owner = callerAccount();
+        String region = ec2.serviceClientConfiguration().region().id();
+        List<String> problems = ShareRequestValidator.ownerProblems(request, owner, region);
+        if (!problems.isEmpty()) {
+            throw new InvalidShareRequestException(problems);
+        }
+        request = request.sourceRegion() == null ? request.withSourceRegion(region) : request;
+        LOG.info("request valid: {} target accounts, {} organizations, {} OUs, dryRun={}",
+                request.targets().size(), request.organizationArns().size(), request.organizationalUnitArns().size(),
+                request.dryRun());
+
+        Image image = image(request.imageId(), region);
+        if (!owner.equals(image.ownerId())) {
+            throw new ImageNotOwnedException(image.imageId(), image.ownerId(), owner);
+        }
+        if (image.state() != ImageState.AVAILABLE) {
+            throw new ImageNotAvailableException(image.imageId(), image.stateAsString());
+        }
+
+        List<SnapshotInfo> snapshots = snapshots(image);
+        List<String> keyArns = snapshots.stream().filter(SnapshotInfo::encrypted).map(SnapshotInfo::kmsKeyArn)
+                .distinct().toList();
+        LOG.info("AMI {} ({}) has {} snapshots under {} customer-managed keys", image.imageId(), image.name(),
+                snapshots.size(), keyArns.size());
+        List<CopyDestination> copies = new ArrayList<>();
+        for (ShareRequest.Target target : request.targets()) {
+            target.copy().forEach(c -> copies.add(new CopyDestination(target.accountId(), c.region(), c.kmsKeyId())));
+        }
+        return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.accountIds(),
+                request.copyingAccountIds(), copies, !keyArns.isEmpty(), input.executionId());
+    }
+
+    private String callerAccount() {
+        try {
+            return sts.getCallerIdentity().account();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("sts:GetCallerIdentity", e);
+        }
+    }
+
+    private Image image(String imageId, String region) {
+        List<Image> images;
+        try {
+            images = ec2.describeImages(r -> r.imageIds(imageId)).images();
+        } catch (AwsServiceException e) {
+            if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {
+                throw new ImageNotFoundException(imageId, region, e);
+            }
+            throw AwsErrors.common("ec2:DescribeImages", e);
+        }
+        if (images.isEmpty()) {
+            throw new ImageNotFoundException(imageId, region, null);
+        }
+        return images.get(0);
+    }
+
+    /** The AMI's EBS snapshots with their keys resolved to ARNs; mappings without a snapshot are skipped. */
+    private List<SnapshotInfo> snapshots(Image image) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (BlockDeviceMapping m : image.blockDeviceMappings()) {
+            if (m.ebs() != null && m.ebs().snapshotId() != null) {
+                ids.add(m.ebs().snapshotId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Snapshot> described;
+        try {
+            described = ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:DescribeSnapshots", e);
+        }
+        // A snapshot names its key as EC2 stored it (id or ARN); one DescribeKey per distinct key resolves it.
+        Map<String, String> arnByKeyId = new LinkedHashMap<>();
+        List<SnapshotInfo> out = new ArrayList<>();
+        for (Snapshot s : described) {
+            if (!Boolean.TRUE.equals(s.encrypted())) {
+                out.add(new SnapshotInfo(s.snapshotId(), false, null));
+                continue;
+            }
+            String arn = arnByKeyId.get(s.kmsKeyId());
+            if (arn == null) {
+                arn = customerManagedKeyArn(image.imageId(), s.snapshotId(), s.kmsKeyId());
+                arnByKeyId.put(s.kmsKeyId(), arn);
+            }
+            out.add(new SnapshotInfo(s.snapshotId(), true, arn));
+        }
+        return out;
+    }
+
+    private String customerManagedKeyArn(String imageId, String snapshotId, String keyId) {
+        KeyMetadata key;
+        try {
+            key = kms.describeKey(r -> r.keyId(keyId)).keyMetadata();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("kms:DescribeKey", e);
+        }
+        if (key.keyManager() == KeyManagerType.AWS) {
+            throw new AwsManagedKeyException(imageId, snapshotId, key.arn());
+        }
+        LOG.info("snapshot {} is encrypted with customer-managed key {}", snapshotId, key.arn());
+        return key.arn();
+    }
+}

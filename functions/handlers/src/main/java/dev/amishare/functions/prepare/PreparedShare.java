@@ -1,0 +1,41 @@
+package dev.amishare.functions.prepare;
+
+import dev.amishare.functions.model.ShareRequest;
+import java.util.List;
+
+/**
+ * The checked request and what the later stages need to know about the AMI.
+ *
+ * @param request the request, with defaults filled and {@code sourceRegion} set
+ * @param ownerAccountId the account that owns the AMI and runs the workflow
+ * @param region the AMI's region
+ * @param imageName the AMI's name, reused for the copies
+ * @param snapshots the AMI's EBS snapshots
+ * @param customerManagedKeyArns distinct keys of the snapshots, all customer-managed; empty when unencrypted
+ * @param accountIds every target account, in request order
+ * @param copyingAccountIds target accounts that copy the AMI (need the snapshots shared)
+ * @param copies every copy to make, one per target account and region
+ * @param encrypted whether any snapshot is encrypted
+ * @param executionId the workflow execution, for the logs
+ */
+public record PreparedShare(
+        ShareRequest request,
+        String ownerAccountId,
+        String region,
+        String imageName,
+        List<SnapshotInfo> snapshots,
+        List<String> customerManagedKeyArns,
+        List<String> accountIds,
+        List<String> copyingAccountIds,
+        List<CopyDestination> copies,
+        boolean encrypted,
+        String executionId) {
+
+    public PreparedShare {
+        snapshots = List.copyOf(snapshots);
+        customerManagedKeyArns = List.copyOf(customerManagedKeyArns);
+        accountIds = List.copyOf(accountIds);
+        copyingAccountIds = List.copyOf(copyingAccountIds);
+        copies = List.copyOf(copies);
+    }
+}

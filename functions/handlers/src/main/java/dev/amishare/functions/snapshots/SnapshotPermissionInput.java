@@ -1,0 +1,31 @@
+package dev.amishare.functions.snapshots;
+
+import dev.amishare.functions.common.Validation;
+import java.util.List;
+
+/**
+ * What the snapshot stage (and the snapshot part of revoke) needs.
+ *
+ * @param snapshotIds the AMI's snapshots ({@code PreparedShare.snapshots[*].snapshotId})
+ * @param accountIds the targets that copy the AMI ({@code PreparedShare.copyingAccountIds}); launching
+ *     alone does not need the snapshots shared, so an empty list is a valid no-op
+ * @param dryRun report what would change, change nothing
+ * @param executionId the workflow execution this call belongs to, for the logs
+ */
+public record SnapshotPermissionInput(List<String> snapshotIds, List<String> accountIds, Boolean dryRun,
+        String executionId) {
+
+    public SnapshotPermissionInput {
+        snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
+        accountIds = accountIds == null ? List.of() : List.copyOf(accountIds);
+        dryRun = Boolean.TRUE.equals(dryRun);
+    }
+
+    /** Checks every field and raises one error naming each problem; makes no AWS call. */
+    public void validate() {
+        new Validation()
+                .each(snapshotIds, Validation.SNAPSHOT_ID, "snapshotIds", "a snapshot id ('snap-' and 8 or 17 hex digits)")
+                .each(accountIds, Validation.ACCOUNT_ID, "accountIds", "a 12-digit AWS account id")
+                .throwIfInvalid();
+    }
+}

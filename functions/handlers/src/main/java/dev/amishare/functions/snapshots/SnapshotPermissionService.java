@@ -1,0 +1,107 @@
+package dev.amishare.functions.snapshots;
+
+import dev.amishare.functions.common.AwsErrors;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
+import software.amazon.awssdk.services.ec2.model.CreateVolumePermissionModifications;
+import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
+
+/**
+ * Shares the AMI's snapshots with the targets that copy it (createVolumePermission), or takes the
+ * permission back. Reads the current permissions first, so a re-run reports "already present" and
+ * writes nothing.
+ */
+public final class SnapshotPermissionService {
+
+    private static final Logger LOG = LogManager.getLogger(SnapshotPermissionService.class);
+    // ModifySnapshotAttribute takes at most 500 permission changes per call.
+    static final int MAX_CHANGES_PER_CALL = 500;
+
+    private final Ec2Client ec2;
+
+    public SnapshotPermissionService(Ec2Client ec2) {
+        this.ec2 = ec2;
+    }
+
+    public SnapshotPermissionResult grant(SnapshotPermissionInput input) {
+        return run(input, true);
+    }
+
+    public SnapshotPermissionResult revoke(SnapshotPermissionInput input) {
+        return run(input, false);
+    }
+
+    private SnapshotPermissionResult run(SnapshotPermissionInput input, boolean grant) {
+        input.validate();
+        List<SnapshotPermissionChange> changes = new ArrayList<>();
+        if (input.accountIds().isEmpty()) {
+            LOG.info("no target copies the AMI: snapshots stay private");
+            return new SnapshotPermissionResult(changes, input.dryRun());
+        }
+        for (String snapshotId : input.snapshotIds()) {
+            changes.add(edit(snapshotId, input.accountIds(), grant, input.dryRun()));
+        }
+        return new SnapshotPermissionResult(changes, input.dryRun());
+    }
+
+    private SnapshotPermissionChange edit(String snapshotId, List<String> accounts, boolean grant, boolean dryRun) {
+        Set<String> present = current(snapshotId);
+        List<String> changed = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (String account : accounts) {
+            (present.contains(account) == grant ? unchanged : changed).add(account);
+        }
+        if (!dryRun) {
+            for (int from = 0; from < changed.size(); from += MAX_CHANGES_PER_CALL) {
+                List<CreateVolumePermission> chunk = changed.subList(from, Math.min(from + MAX_CHANGES_PER_CALL,
+                        changed.size())).stream().map(a -> CreateVolumePermission.builder().userId(a).build()).toList();
+                CreateVolumePermissionModifications.Builder mods = CreateVolumePermissionModifications.builder();
+                if (grant) {
+                    mods.add(chunk);
+                } else {
+                    mods.remove(chunk);
+                }
+                try {
+                    ec2.modifySnapshotAttribute(r -> r.snapshotId(snapshotId).createVolumePermission(mods.build()));
+                } catch (AwsServiceException e) {
+                    throw AwsErrors.common("ec2:ModifySnapshotAttribute", e);
+                }
+            }
+        }
+        String verb = grant ? "create-volume permission granted" : "create-volume permission removed";
+        if (!changed.isEmpty()) {
+            LOG.info("{}{} on {} for {}", dryRun ? "(dry run) would have " : "", verb, snapshotId, changed);
+        }
+        if (!unchanged.isEmpty()) {
+            LOG.info("create-volume permission on {} already {} for {}", snapshotId, grant ? "present" : "absent",
+                    unchanged);
+        }
+        List<String> none = List.of();
+        return grant
+                ? new SnapshotPermissionChange(snapshotId, changed, unchanged, none, none)
+                : new SnapshotPermissionChange(snapshotId, none, none, changed, unchanged);
+    }
+
+    private Set<String> current(String snapshotId) {
+        try {
+            Set<String> accounts = new HashSet<>();
+            ec2.describeSnapshotAttribute(r -> r.snapshotId(snapshotId)
+                            .attribute(SnapshotAttributeName.CREATE_VOLUME_PERMISSION))
+                    .createVolumePermissions().forEach(p -> {
+                        if (p.userId() != null) {
+                            accounts.add(p.userId());
+                        }
+                    });
+            return accounts;
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:DescribeSnapshotAttribute", e);
+        }
+    }
+}

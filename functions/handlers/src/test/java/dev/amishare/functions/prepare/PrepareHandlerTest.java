@@ -1,0 +1,69 @@
+package dev.amishare.functions.prepare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeSts;
+import dev.amishare.functions.testing.RecordingKms;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+
+class PrepareHandlerTest {
+
+    private final FakeEc2 ec2 = new FakeEc2();
+    private final PrepareHandler handler =
+            new PrepareHandler(new PrepareService(ec2, new RecordingKms(), new FakeSts("111111111111")));
+
+    private String invoke(String json) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, null);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void handleRequest_shouldWriteThePreparedShare_whenTheFixtureRequestIsValid() throws IOException {
+        // GIVEN the documented example request and an unencrypted AMI without snapshots
+        ec2.images.put("ami-0123456789abcdef0", Image.builder().imageId("ami-0123456789abcdef0").name("golden")
+                .ownerId("111111111111").state(ImageState.AVAILABLE).build());
+        String request = Files.readString(Path.of("../../events/requests/valid-full.json"));
+
+        // WHEN
+        String out = invoke("{\"request\":" + request + ",\"executionId\":\"exec-1\"}");
+
+        // THEN
+        assertThat(out).isEqualTo("{\"request\":{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
+                + "\"targets\":[{\"accountId\":\"222222222222\",\"copy\":["
+                + "{\"region\":\"us-east-1\",\"kmsKeyId\":\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
+                + "{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}]},"
+                + "{\"accountId\":\"333333333333\",\"copy\":[]}],"
+                + "\"organizationArns\":[],\"organizationalUnitArns\":[],\"consumerRoleName\":\"AmiShareConsumer\","
+                + "\"externalId\":\"amishare-ext-42\",\"dryRun\":false,\"rollbackOnFailure\":false},"
+                + "\"ownerAccountId\":\"111111111111\",\"region\":\"us-east-1\",\"imageName\":\"golden\",\"snapshots\":[],"
+                + "\"customerManagedKeyArns\":[],\"accountIds\":[\"222222222222\",\"333333333333\"],"
+                + "\"copyingAccountIds\":[\"222222222222\"],\"copies\":["
+                + "{\"accountId\":\"222222222222\",\"region\":\"us-east-1\",\"kmsKeyId\":"
+                + "\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
+                + "{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],"
+                + "\"encrypted\":false,\"executionId\":\"exec-1\"}");
+    }
+
+    @Test
+    void handleRequest_shouldListEveryProblem_whenTheRequestHasSeveral() {
+        // WHEN / THEN
+        assertThatThrownBy(() -> invoke("{\"request\":{\"imageId\":\"ami-1\",\"targets\":[{\"accountId\":\"1\"}],"
+                + "\"dryrun\":true}}"))
+                .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems())
+                        .hasSize(3)
+                        .anySatisfy(p -> assertThat(p).startsWith("dryrun: unknown field")));
+        assertThat(ec2.calls).isZero();
+    }
+}

@@ -1,0 +1,197 @@
+package dev.amishare.functions.prepare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.errors.AwsManagedKeyException;
+import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.ImageNotAvailableException;
+import dev.amishare.errors.ImageNotFoundException;
+import dev.amishare.errors.ImageNotOwnedException;
+import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.common.Json;
+import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeSts;
+import dev.amishare.functions.testing.RecordingKms;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.kms.model.KeyManagerType;
+
+class PrepareServiceTest {
+
+    static final String OWNER = "111111111111";
+    static final String IMAGE = "ami-0123456789abcdef0";
+    static final String KEY_A = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    static final String KEY_B = "arn:aws:kms:us-east-1:111111111111:key/9999abcd-12ab-34cd-56ef-1234567890ab";
+    static final String AWS_EBS = "arn:aws:kms:us-east-1:111111111111:key/0000abcd-12ab-34cd-56ef-1234567890ab";
+
+    private final FakeEc2 ec2 = new FakeEc2();
+    private final RecordingKms kms = new RecordingKms()
+            .key(KEY_A, KeyManagerType.CUSTOMER, "alias/golden")
+            .key(KEY_B, KeyManagerType.CUSTOMER)
+            .key(AWS_EBS, KeyManagerType.AWS, "alias/aws/ebs");
+    private final FakeSts sts = new FakeSts(OWNER);
+    private final PrepareService service = new PrepareService(ec2, kms, sts);
+
+    static PrepareInput input(String requestJson) {
+        return new PrepareInput(Json.read(requestJson, JsonNode.class), "exec-1");
+    }
+
+    private static final String REQUEST = """
+            {"imageId":"ami-0123456789abcdef0","targets":[
+              {"accountId":"222222222222","copy":[{"region":"eu-west-1","kmsKeyId":"alias/golden-ami"}]},
+              {"accountId":"333333333333"}]}""";
+
+    private void image(ImageState state, String owner, String... snapshotIds) {
+        Image.Builder b = Image.builder().imageId(IMAGE).name("golden-2026-11").ownerId(owner).state(state);
+        java.util.List<BlockDeviceMapping> mappings = new java.util.ArrayList<>();
+        for (int i = 0; i < snapshotIds.length; i++) {
+            String id = snapshotIds[i];
+            mappings.add(BlockDeviceMapping.builder().deviceName("/dev/xvd" + (char) ('a' + i)).ebs(e -> e.snapshotId(id))
+                    .build());
+        }
+        // An instance-store mapping carries no snapshot and must be skipped.
+        mappings.add(BlockDeviceMapping.builder().deviceName("/dev/sdb").virtualName("ephemeral0").build());
+        ec2.images.put(IMAGE, b.blockDeviceMappings(mappings).build());
+    }
+
+    private void snapshot(String id, String keyId) {
+        ec2.snapshots.put(id, Snapshot.builder().snapshotId(id).encrypted(keyId != null).kmsKeyId(keyId).build());
+    }
+
+    @Test
+    void prepare_shouldResolveEveryKeyOnce_whenSnapshotsUseTwoCustomerManagedKeys() {
+        // GIVEN three snapshots under two keys, one named by key id, one by ARN
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111", "snap-22222222", "snap-33333333");
+        snapshot("snap-11111111", "1234abcd-12ab-34cd-56ef-1234567890ab");
+        snapshot("snap-22222222", KEY_B);
+        snapshot("snap-33333333", "1234abcd-12ab-34cd-56ef-1234567890ab");
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(REQUEST));
+
+        // THEN
+        assertThat(prepared.snapshots()).containsExactly(
+                new SnapshotInfo("snap-11111111", true, KEY_A),
+                new SnapshotInfo("snap-22222222", true, KEY_B),
+                new SnapshotInfo("snap-33333333", true, KEY_A));
+        assertThat(prepared.customerManagedKeyArns()).containsExactly(KEY_A, KEY_B);
+        assertThat(prepared.encrypted()).isTrue();
+        assertThat(kms.describedKeys).hasSize(2);
+        assertThat(prepared.ownerAccountId()).isEqualTo(OWNER);
+        assertThat(prepared.region()).isEqualTo("us-east-1");
+        assertThat(prepared.imageName()).isEqualTo("golden-2026-11");
+        assertThat(prepared.accountIds()).containsExactly("222222222222", "333333333333");
+        assertThat(prepared.copyingAccountIds()).containsExactly("222222222222");
+        assertThat(prepared.copies()).containsExactly(new CopyDestination("222222222222", "eu-west-1", "alias/golden-ami"));
+        assertThat(prepared.executionId()).isEqualTo("exec-1");
+    }
+
+    @Test
+    void prepare_shouldNormaliseTheRequest_whenOptionalFieldsAreAbsent() {
+        // GIVEN
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        snapshot("snap-11111111", KEY_A);
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(REQUEST));
+
+        // THEN
+        assertThat(prepared.request().sourceRegion()).isEqualTo("us-east-1");
+        assertThat(prepared.request().consumerRoleName()).isEqualTo("AmiShareConsumer");
+        assertThat(prepared.request().dryRun()).isFalse();
+        assertThat(prepared.request().rollbackOnFailure()).isFalse();
+    }
+
+    @Test
+    void prepare_shouldReportNoKeys_whenTheAmiIsNotEncrypted() {
+        // GIVEN
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        snapshot("snap-11111111", null);
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(REQUEST));
+
+        // THEN
+        assertThat(prepared.snapshots()).containsExactly(new SnapshotInfo("snap-11111111", false, null));
+        assertThat(prepared.customerManagedKeyArns()).isEmpty();
+        assertThat(prepared.encrypted()).isFalse();
+        assertThat(kms.describedKeys).isEmpty();
+    }
+
+    @Test
+    void prepare_shouldRaiseAwsManagedKey_whenASnapshotUsesAwsEbs() {
+        // GIVEN one snapshot under the customer key, one under aws/ebs
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111", "snap-22222222");
+        snapshot("snap-11111111", KEY_A);
+        snapshot("snap-22222222", AWS_EBS);
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.prepare(input(REQUEST)))
+                .isInstanceOf(AwsManagedKeyException.class)
+                .hasMessageContaining("snap-22222222")
+                .hasMessageContaining("AWS refuses to share")
+                .hasMessageContaining("Re-create the AMI under a customer-managed key");
+    }
+
+    @Test
+    void prepare_shouldRaiseImageNotFound_whenEc2DoesNotKnowTheImage() {
+        assertThatThrownBy(() -> service.prepare(input(REQUEST)))
+                .isInstanceOf(ImageNotFoundException.class)
+                .hasMessageContaining(IMAGE);
+    }
+
+    @Test
+    void prepare_shouldRaiseImageNotOwned_whenAnotherAccountOwnsTheImage() {
+        // GIVEN a public or shared AMI of account 999
+        image(ImageState.AVAILABLE, "999999999999");
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.prepare(input(REQUEST)))
+                .isInstanceOf(ImageNotOwnedException.class)
+                .hasMessageContaining("999999999999");
+    }
+
+    @Test
+    void prepare_shouldRaiseImageNotAvailable_whenTheImageIsPending() {
+        image(ImageState.PENDING, OWNER);
+        assertThatThrownBy(() -> service.prepare(input(REQUEST)))
+                .isInstanceOf(ImageNotAvailableException.class)
+                .hasMessageContaining("'pending'");
+    }
+
+    @Test
+    void prepare_shouldFailWithoutAnyAwsCall_whenTheRequestIsMalformed() {
+        // GIVEN an unknown nested field and a malformed account
+        String bad = "{\"imageId\":\"ami-0123456789abcdef0\",\"targets\":[{\"accountId\":\"22\",\"region\":\"x\"}]}";
+
+        // WHEN / THEN both problems, and neither STS nor EC2 was called
+        assertThatThrownBy(() -> service.prepare(input(bad)))
+                .isInstanceOfSatisfying(InvalidShareRequestException.class,
+                        e -> assertThat(e.problems()).hasSize(2));
+        assertThat(sts.identityCalls).isZero();
+        assertThat(ec2.calls).isZero();
+    }
+
+    @Test
+    void prepare_shouldRefuseBeforeReadingTheImage_whenTheOwnerIsATarget() {
+        // GIVEN
+        String self = "{\"imageId\":\"ami-0123456789abcdef0\",\"targets\":[{\"accountId\":\"111111111111\"}]}";
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.prepare(input(self)))
+                .isInstanceOf(InvalidShareRequestException.class)
+                .hasMessageContaining("111111111111 is the owner account");
+        assertThat(ec2.calls).isZero();
+    }
+
+    @Test
+    void prepare_shouldRaiseRetryableError_whenEc2Throttles() {
+        ec2.failWithCode = "RequestLimitExceeded";
+        assertThatThrownBy(() -> service.prepare(input(REQUEST))).isInstanceOf(AwsThrottledException.class);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.amishare.functions.snapshots;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.testing.FakeEc2;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SnapshotPermissionServiceTest {
+
+    private static final String SNAP_1 = "snap-11111111";
+    private static final String SNAP_2 = "snap-0123456789abcdef0";
+
+    private final FakeEc2 ec2 = new FakeEc2();
+    private final SnapshotPermissionService service = new SnapshotPermissionService(ec2);
+
+    private static SnapshotPermissionInput input(List<String> accounts, boolean dryRun) {
+        return new SnapshotPermissionInput(List.of(SNAP_1, SNAP_2), accounts, dryRun, "exec-1");
+    }
+
+    @Test
+    void grant_shouldAddEveryCopyingAccountToEverySnapshot_whenNoneHasPermission() {
+        // WHEN
+        SnapshotPermissionResult result = service.grant(input(List.of("222222222222", "333333333333"), false));
+
+        // THEN one call per snapshot
+        assertThat(result.snapshots()).extracting(SnapshotPermissionChange::added)
+                .containsExactly(List.of("222222222222", "333333333333"), List.of("222222222222", "333333333333"));
+        assertThat(ec2.snapshotModifications).hasSize(2);
+        assertThat(ec2.volumePermissions.get(SNAP_2)).containsExactly("222222222222", "333333333333");
+    }
+
+    @Test
+    void grant_shouldReportAlreadyPresentAndNotWrite_whenRunTwice() {
+        // GIVEN
+        service.grant(input(List.of("222222222222"), false));
+
+        // WHEN
+        SnapshotPermissionResult second = service.grant(input(List.of("222222222222"), false));
+
+        // THEN
+        assertThat(second.snapshots()).allSatisfy(c -> {
+            assertThat(c.added()).isEmpty();
+            assertThat(c.alreadyPresent()).containsExactly("222222222222");
+        });
+        assertThat(ec2.snapshotModifications).hasSize(2);
+    }
+
+    @Test
+    void grant_shouldSplitIntoCallsOf500_whenThereAre1001Accounts() {
+        // GIVEN 1001 copying accounts
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            accounts.add(String.format("%012d", 100000000000L + i));
+        }
+
+        // WHEN
+        service.grant(new SnapshotPermissionInput(List.of(SNAP_1), accounts, false, null));
+
+        // THEN
+        assertThat(ec2.snapshotModifications).extracting(r -> r.createVolumePermission().add().size())
+                .containsExactly(500, 500, 1);
+        assertThat(ec2.volumePermissions.get(SNAP_1)).hasSize(1001);
+    }
+
+    @Test
+    void grant_shouldChangeNothing_whenDryRun() {
+        // WHEN
+        SnapshotPermissionResult result = service.grant(input(List.of("222222222222"), true));
+
+        // THEN
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.snapshots().get(0).added()).containsExactly("222222222222");
+        assertThat(ec2.snapshotModifications).isEmpty();
+    }
+
+    @Test
+    void grant_shouldMakeNoCall_whenNoTargetCopies() {
+        // WHEN
+        SnapshotPermissionResult result = service.grant(input(List.of(), false));
+
+        // THEN
+        assertThat(result.snapshots()).isEmpty();
+        assertThat(ec2.calls).isZero();
+    }
+
+    @Test
+    void revoke_shouldRemoveOnlyTheGivenAccounts_whenOthersKeepPermission() {
+        // GIVEN
+        ec2.volumePermissions.put(SNAP_1, new LinkedHashSet<>(Set.of("222222222222", "444444444444")));
+
+        // WHEN
+        SnapshotPermissionResult result = service.revoke(
+                new SnapshotPermissionInput(List.of(SNAP_1), List.of("222222222222", "333333333333"), false, null));
+
+        // THEN
+        assertThat(result.snapshots().get(0).removed()).containsExactly("222222222222");
+        assertThat(result.snapshots().get(0).absent()).containsExactly("333333333333");
+        assertThat(ec2.volumePermissions.get(SNAP_1)).containsExactly("444444444444");
+    }
+
+    @Test
+    void grant_shouldFailBeforeAnyCall_whenIdsAreMalformed() {
+        assertThatThrownBy(() -> service.grant(new SnapshotPermissionInput(List.of("vol-1"), List.of("1"), false, null)))
+                .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems()).hasSize(2));
+        assertThat(ec2.calls).isZero();
+    }
+
+    @Test
+    void grant_shouldRaiseRetryableError_whenEc2Throttles() {
+        ec2.failWithCode = "RequestLimitExceeded";
+        assertThatThrownBy(() -> service.grant(input(List.of("222222222222"), false)))
+                .isInstanceOf(AwsThrottledException.class);
+    }
+}
