@@ -69,7 +69,8 @@ install() {
   if [ -d "$ext" ]; then
     log "installing the amishare extension into the emulator"
     rm -rf "$ext/build"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$ext" >&2
+    # No build isolation: setuptools is in the venv already, so no package index is needed here.
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall "$ext" >&2
     rm -rf "$ext/build" "$ext"/*.egg-info "$ext"/src/*.egg-info
   fi
   echo "$want" > "$stamp"

@@ -1,6 +1,7 @@
 """CopyImage as AWS does it: new snapshots owned by the caller in the destination region, encrypted
 under the key it names, idempotent by ClientToken, `pending` then `available` or `failed`, with an
-"EC2 AMI State Change" event on the default bus when it settles.
+"EC2 AMI State Change" event on the default bus when it settles. CopySnapshot of own or shared
+snapshots, with the same encryption rules.
 
 Sources: AWSEC2 UserGuide "CopyingAMIs", "how-ami-copy-works" (copies of encrypted AMIs,
 cross-account copies need createVolumePermission and key access), "monitor-ami-events" (event
@@ -250,5 +251,39 @@ def put_state_change_event(account: str, region: str, image_id: str, state: str,
         LOG.exception("amishare: could not put the EC2 AMI State Change event for %s", image_id)
 
 
+@handler("CopySnapshot", expand=False)
+def copy_snapshot(self, context: RequestContext, request: dict):
+    """CopySnapshot of the caller's own snapshot or one shared with it through createVolumePermission,
+    into the caller's account and the request's region (EBS UserGuide "ebs-copy-snapshot": copying a
+    shared encrypted snapshot needs access to its key; the copy is encrypted under KmsKeyId, else the
+    source key for a same-account same-region copy, else the account's aws/ebs key)."""
+    caller = caller_or_root(context.account_id)
+    region = context.region
+    backend = ec2_backends[caller.account][region]
+    source_region = request.get("SourceRegion") or region
+    source = find_snapshot(request["SourceSnapshotId"], source_region)
+    if source is None or not may_create_volume(source, caller.account):
+        raise ec2_error("InvalidSnapshot.NotFound", f"The snapshot '{request['SourceSnapshotId']}' does not exist.")
+    encrypted, key_ref = request.get("Encrypted"), request.get("KmsKeyId")
+    if key_ref and not encrypted:
+        raise ec2_error("InvalidParameterDependency", "The parameter KmsKeyId requires the parameter Encrypted to be set.")
+    if source.encrypted and encrypted is False:
+        raise ec2_error("InvalidRequest", f"Snapshot {source.id} is encrypted. Creating an unencrypted copy "
+                                          "from an encrypted snapshot is not supported.")
+    destination_key = _destination_key(caller, region, key_ref) if encrypted else None
+    for problem in _key_problems(caller, region, source_region, [({}, source)], destination_key):
+        raise ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. {problem}", 403)
+    key_arn = _copy_key_arn(caller, region, source_region, source, destination_key)
+    copy = Snapshot(backend, random_snapshot_id(), volume=source.volume,
+                    description=request.get("Description") or f"[Copied {source.id} from {source_region}]",
+                    encrypted=bool(key_arn), kms_key_id=key_arn, owner_id=caller.account)
+    backend.snapshots[copy.id] = copy
+    for spec in request.get("TagSpecifications") or []:
+        if spec.get("ResourceType") == "snapshot":
+            copy.add_tags({t["Key"]: t["Value"] for t in spec.get("Tags") or []})
+    return {"SnapshotId": copy.id}
+
+
 def install():
     Ec2Provider.copy_image = copy_image
+    Ec2Provider.copy_snapshot = copy_snapshot

@@ -26,6 +26,8 @@ from .identity import Caller, caller_of, identity_allows
 
 LOG = logging.getLogger(__name__)
 
+# EC2 operations this extension serves itself (ec2_images.py, ec2_copy.py)
+_OWN_EC2_OPERATIONS = {"RegisterImage", "CreateImage", "CopyImage", "CopySnapshot", "DescribeSnapshots", "RunInstances"}
 _KMS_KEY_FIELDS = ("KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId")
 
 
@@ -41,6 +43,11 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
     if service == "ec2":
         current_caller.set(caller)
         _check_ec2(caller, context)
+        if (context.service_request or {}).get("DryRun") and context.operation.name in _OWN_EC2_OPERATIONS:
+            # authorized: answer as EC2 does for DryRun (EC2 API "CommonParameters" DryRun); moto
+            # does this for the operations it serves
+            raise CommonServiceException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.",
+                                         status_code=412, sender_fault=True)
     else:
         _check_kms(caller, context)
 
@@ -49,28 +56,39 @@ def _check_ec2(caller: Caller, context: RequestContext):
     if caller.is_root:
         return
     action = f"ec2:{context.operation.name}"
-    request = context.service_request or {}
-    resource = _ec2_resource(context, request)
-    decision = identity_allows(caller, action, resource, {"ec2:region": context.region})
-    if not decision.allowed:
-        why = "with an explicit deny in an identity-based policy" if decision.decision == "explicitDeny" \
+    resources = _ec2_resources(context, context.service_request or {})
+    decisions = [identity_allows(caller, action, r, {"ec2:region": context.region}) for r in resources]
+    denied = next((d for d in decisions if d.decision == "explicitDeny"), None) or \
+        (None if any(d.allowed for d in decisions) else decisions[0])
+    if denied is not None:
+        why = "with an explicit deny in an identity-based policy" if denied.decision == "explicitDeny" \
             else f"because no identity-based policy allows the {action} action"
         raise CommonServiceException(
             "UnauthorizedOperation",
             f"You are not authorized to perform this operation. User: {caller.arn} is not authorized to "
-            f"perform: {action} on resource: {resource} {why}",
+            f"perform: {action} on resource: {resources[0] or '*'} {why}",
             status_code=403, sender_fault=True)
 
 
-def _ec2_resource(context: RequestContext, request: dict) -> str:
-    # Resource ARNs of the image operations amishare uses (Service Authorization Reference
-    # "list_amazonec2" resource types image/snapshot); others are evaluated against "*".
-    for field in ("ImageId", "SourceImageId"):
-        if request.get(field):
-            return f"arn:aws:ec2:{request.get('SourceRegion') or context.region}::image/{request[field]}"
-    if request.get("SnapshotId"):
-        return f"arn:aws:ec2:{context.region}::snapshot/{request['SnapshotId']}"
-    return "*"
+_PREFIX_TO_TYPE = {"ami": "image", "snap": "snapshot", "vol": "volume", "i": "instance"}
+
+
+def _ec2_resources(context: RequestContext, request: dict) -> list:
+    """Resource ARNs the request names (Service Authorization Reference "list_amazonec2" resource
+    types; image and snapshot ARNs have no account). Allowed when any is allowed and none explicitly
+    denied. A request naming none is checked against any Resource element (None)."""
+    region = context.region
+    ids = [request[f] for f in ("ImageId", "SnapshotId", "VolumeId") if request.get(f)]
+    ids += list(request.get("Resources") or []) + list(request.get("InstanceIds") or [])
+    arns = []
+    for resource_id in ids:
+        kind = _PREFIX_TO_TYPE.get(str(resource_id).split("-")[0])
+        if kind:
+            account = "" if kind in ("image", "snapshot") else context.account_id
+            arns.append(f"arn:aws:ec2:{region}:{account}:{kind}/{resource_id}")
+    if request.get("SourceImageId"):
+        arns.append(f"arn:aws:ec2:{request.get('SourceRegion') or region}::image/{request['SourceImageId']}")
+    return arns or [None]
 
 
 def _check_kms(caller: Caller, context: RequestContext):

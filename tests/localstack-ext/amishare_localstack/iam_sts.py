@@ -18,12 +18,16 @@ from localstack.services.sts.provider import StsProvider
 from localstack.utils.aws.arns import extract_account_id_from_arn
 
 from . import policy
-from .identity import IAM_REGION, caller_of, identity_allows, role_policies
+from .identity import IAM_REGION, caller_of, identity_allows, managed_policy_document, role_policies
 
 LOG = logging.getLogger(__name__)
 
 
 def _assume_role(original, self, context, role_arn, role_session_name, *args, **kwargs):
+    if context.is_internal_call:
+        # LocalStack services (Lambda, Step Functions, EventBridge, API Gateway) assuming the roles
+        # they were given: AWS service principals, trusted as in AWS
+        return original(self, context, role_arn, role_session_name, *args, **kwargs)
     external_id = kwargs.get("external_id")
     caller = caller_of(context)
     account = extract_account_id_from_arn(role_arn) or context.account_id
@@ -60,23 +64,22 @@ def _simulate_principal_policy(original, self, context, request):
     elif ":user/" in source or ":group/" in source:
         entity = (store.USERS if ":user/" in source else store.GROUPS).get(name)
         if entity is not None:
-            from .identity import _managed_policy_document
-
             documents = list(entity.inline_policies.values()) + [
-                d for d in (_managed_policy_document(store, a) for a in entity.attached_policy_arns) if d]
+                d for d in (managed_policy_document(store, a) for a in entity.attached_policy_arns) if d]
     documents += list(request.get("PolicyInputList") or [])
     context_keys = {}
     for entry in request.get("ContextEntries") or []:
         values = entry.get("ContextKeyValues") or []
         context_keys[entry["ContextKeyName"].lower()] = values if len(values) != 1 or \
             entry.get("ContextKeyType", "").endswith("List") else values[0]
+    policy_type = next((t for t in ("role", "user", "group") if f":{t}/" in source), "none")
     results = []
     for action in request.get("ActionNames") or []:
         for resource in request.get("ResourceArns") or ["*"]:
             decision = policy.evaluate(documents, policy.Request(action, resource, source, context_keys))
             results.append(EvaluationResult(
                 EvalActionName=action, EvalResourceName=resource, EvalDecision=decision.decision,
-                MatchedStatements=[{"SourcePolicyId": s.get("Sid", ""), "SourcePolicyType": "IAM Policy"}
+                MatchedStatements=[{"SourcePolicyId": s.get("Sid", ""), "SourcePolicyType": policy_type}
                                    for s in decision.matched],
                 MissingContextValues=[]))
     return SimulatePolicyResponse(EvaluationResults=results, IsTruncated=False)

@@ -15,7 +15,10 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from localstack.aws.accounts import get_account_id_from_access_key_id
 from localstack.aws.api import RequestContext
+from localstack.services.iam.models import iam_stores
+from localstack.services.sts.models import sts_stores
 from localstack.utils.aws.request_context import extract_access_key_id_from_auth_header
 
 from . import org, policy
@@ -60,11 +63,7 @@ def session(access_key_id: str | None):
     """The STS session an access key belongs to, or None."""
     if not access_key_id or access_key_id.isdigit():
         return None
-    from localstack.services.sts.models import sts_stores
-
     # credentials is a cross-account attribute: any account/region bundle sees all of them
-    from localstack.aws.accounts import get_account_id_from_access_key_id
-
     account = get_account_id_from_access_key_id(access_key_id)
     return sts_stores[account][IAM_REGION].credentials.get(access_key_id)
 
@@ -84,21 +83,19 @@ def caller_of(context: RequestContext) -> Caller:
 
 def role_policies(account: str, role_name: str) -> list:
     """Inline and attached managed policies of a role, as documents."""
-    from localstack.services.iam.models import iam_stores
-
     store = iam_stores[account][IAM_REGION]
     entity = store.ROLES.get(role_name)
     if not entity:
         return []
     documents = list(entity.inline_policies.values())
     for arn in entity.attached_policy_arns:
-        document = _managed_policy_document(store, arn)
+        document = managed_policy_document(store, arn)
         if document:
             documents.append(document)
     return documents
 
 
-def _managed_policy_document(store, arn: str):
+def managed_policy_document(store, arn: str):
     if ":iam::aws:policy/" in arn:
         entry = _aws_managed_policies().get(arn.split(":policy", 1)[1].rsplit("/", 1)[-1])
         return entry.get("Document") if entry else None

@@ -8,7 +8,7 @@ AMISHARE_ORGANIZATIONS, else organizations.json next to this module. Its shape (
                       "ous": {"r-root/ou-ab12-cdef3456": ["222222222222"]}}}
 
 An OU key is the path below the root (nested OUs: "r-root/ou-a/ou-b"). The management account and
-every account listed under an OU are members. Read on every call: tests may change the file.
+every account listed under an OU are members. Re-read when the file changes.
 """
 
 from __future__ import annotations
@@ -36,12 +36,19 @@ class Membership:
         return arns
 
 
+_cache: dict = {}
+
+
 def _config() -> dict:
+    """The membership file, re-read when its path or modification time changes."""
     path = Path(os.environ.get("AMISHARE_ORGANIZATIONS") or DEFAULT_FILE)
     try:
-        return json.loads(path.read_text())
+        stamp = (str(path), path.stat().st_mtime_ns)
     except FileNotFoundError:
         return {}
+    if _cache.get("stamp") != stamp:
+        _cache.update(stamp=stamp, config=json.loads(path.read_text()))
+    return _cache["config"]
 
 
 def membership(account: str | None) -> Membership | None:

@@ -33,7 +33,7 @@ class Request:
     """What is being asked: one action on one resource by one principal, with its context keys."""
 
     action: str
-    resource: str = "*"
+    resource: str | None = "*"  # None: the request names no resource, any Resource element matches
     principal: str | None = None  # ARN of the caller (account root, role or assumed-role session)
     context: dict[str, Any] = field(default_factory=dict)  # condition keys, lower-cased names
 
@@ -210,7 +210,9 @@ def _action_matches(statement: dict, action: str) -> bool:
     return False
 
 
-def _resource_matches(statement: dict, resource: str) -> bool:
+def _resource_matches(statement: dict, resource: str | None) -> bool:
+    if resource is None:
+        return True
     if "Resource" in statement:
         return any(wildcard_match(r, resource) for r in _as_list(statement["Resource"]))
     if "NotResource" in statement:

@@ -116,6 +116,27 @@ def wait_settled(account, image_id, region=REGION):
                     and image_state(account, image_id, region), message=f"{image_id} to settle")
 
 
+def ami_state_change_events(account, region=REGION):
+    """An EventBridge rule on the default bus of account/region that sends "EC2 AMI State Change"
+    events to a new CloudWatch Logs group; returns a function image_id -> the event, or None."""
+    logs, events = client("logs", account, region), client("events", account, region)
+    group = f"/amishare/ami-events-{uuid.uuid4().hex[:8]}"
+    logs.create_log_group(logGroupName=group)
+    rule = f"ami-state-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["aws.ec2"],
+                                                         "detail-type": ["EC2 AMI State Change"]}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "logs", "Arn": f"arn:aws:logs:{region}:{account}:log-group:{group}"}])
+
+    def event_for(image_id):
+        for e in logs.filter_log_events(logGroupName=group).get("events", []):
+            body = json.loads(e["message"])
+            if body.get("detail", {}).get("ImageId") == image_id:
+                return body
+        return None
+
+    return event_for
+
+
 @pytest.fixture
 def shared_key():
     """A customer-managed key of OWNER whose policy lets CONSUMER use it."""

@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import OWNER, REGION, client, customer_key, image_with_volumes
+from conftest import OWNER, client, customer_key, image_with_volumes
 
 
 def test_create_snapshot_keeps_volume_encryption_under_key_arn():
@@ -75,6 +75,23 @@ def test_image_attribute_of_unknown_image_is_invalid_ami_id_not_found():
         assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
+def test_instance_volumes_come_from_the_image_with_its_encryption():
+    """AWSEC2 UserGuide "block-device-mapping-concepts"; EBS UserGuide "ebs-encryption": an instance
+    gets one volume per EBS mapping of its AMI; volumes from encrypted snapshots are encrypted under
+    the same key."""
+    key = customer_key(OWNER)
+    ec2 = client("ec2", OWNER)
+    image_id = image_with_volumes(OWNER, [key["KeyId"], None])
+
+    instance = ec2.run_instances(ImageId=image_id, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+
+    volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance]}])["Volumes"]
+    by_device = {v["Attachments"][0]["Device"]: v for v in volumes}
+    assert set(by_device) == {"/dev/xvda", "/dev/xvdb"}
+    assert by_device["/dev/xvda"]["Encrypted"] and by_device["/dev/xvda"]["KmsKeyId"] == key["Arn"]
+    assert by_device["/dev/xvdb"]["Encrypted"] is False
+
+
 def test_create_image_snapshots_instance_volumes_with_their_encryption():
     """AWSEC2 UserGuide "creating-an-ami-ebs": CreateImage snapshots the instance's EBS volumes; an
     AMI from encrypted volumes has encrypted snapshots under the same key."""
@@ -87,6 +104,6 @@ def test_create_image_snapshots_instance_volumes_with_their_encryption():
 
     image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
     ebs = [m["Ebs"] for m in image["BlockDeviceMappings"] if "Ebs" in m]
-    assert ebs, image
-    snapshots = ec2.describe_snapshots(SnapshotIds=[e["SnapshotId"] for e in ebs])["Snapshots"]
-    assert all(s["OwnerId"] == OWNER for s in snapshots)
+    assert len(ebs) == 1 and ebs[0]["Encrypted"] and ebs[0]["KmsKeyId"] == key["Arn"]
+    snapshot = ec2.describe_snapshots(SnapshotIds=[ebs[0]["SnapshotId"]])["Snapshots"][0]
+    assert snapshot["OwnerId"] == OWNER and snapshot["KmsKeyId"] == key["Arn"]
