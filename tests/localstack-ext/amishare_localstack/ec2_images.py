@@ -21,7 +21,9 @@ from moto.ec2.exceptions import EC2ClientError, InvalidAMIIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
+from moto.core.responses import EmptyResult
 from moto.ec2.models.instances import StateReason
+from moto.ec2.responses.elastic_block_store import ElasticBlockStore
 from moto.ec2.utils import generic_filter, random_ami_id
 
 from . import kms_access, org
@@ -63,7 +65,8 @@ def resolve_volume_key(account: str, region: str, encrypted: bool, kms_key_id: s
                              "The parameter KmsKeyId requires the parameter Encrypted to be set.")
     if not encrypted:
         return None
-    if not kms_key_id:
+    if not kms_key_id or kms_key_id == "alias/aws/ebs":
+        # Naming the alias is the same as naming no key: the AWS-managed key, created on first use.
         return kms_access.default_ebs_key(account, region).metadata["Arn"]
     return _require_key_use(kms_key_id, account, region)
 
@@ -367,6 +370,26 @@ def _add_create_volume_permission(original, self, snapshot_id, user_ids, groups)
     return original(self, snapshot_id, user_ids, groups)
 
 
+def _modify_snapshot_attribute(original, self):
+    """EC2 API reference "ModifySnapshotAttribute": the permission change comes either as
+    OperationType + UserId.N / UserGroup.N or as the CreateVolumePermission structure
+    (CreateVolumePermission.Add.N.UserId / .Remove.N.UserId), which the AWS SDKs send. moto reads only
+    the first form and silently ignores the second; both are applied here."""
+    modifications = self._get_param("CreateVolumePermission") or {}
+    if modifications:
+        self.error_on_dryrun()
+        snapshot_id = self._get_param("SnapshotId")
+        for key, apply in (("Add", self.ec2_backend.add_create_volume_permission),
+                           ("Remove", self.ec2_backend.remove_create_volume_permission)):
+            entries = modifications.get(key) or []
+            user_ids = [e["UserId"] for e in entries if e.get("UserId")]
+            groups = [e["Group"] for e in entries if e.get("Group")]
+            if user_ids or groups:
+                apply(snapshot_id, user_ids=user_ids, groups=groups)
+        return EmptyResult()
+    return original(self)
+
+
 @handler("DescribeSnapshots", expand=False)
 def describe_snapshots(self, context: RequestContext, request: dict):
     """Own snapshots plus those others shared with the caller (EBS UserGuide
@@ -493,6 +516,7 @@ def install(patch_fn):
     patch_fn(EBSBackend, "create_volume", _create_volume)
     patch_fn(EBSBackend, "create_snapshot", _create_snapshot)
     patch_fn(EBSBackend, "add_create_volume_permission", _add_create_volume_permission)
+    patch_fn(ElasticBlockStore, "modify_snapshot_attribute", _modify_snapshot_attribute)
     patch_fn(AmiBackend, "describe_images", _describe_images)
     patch_fn(AmiBackend, "describe_image_attribute", _describe_image_attribute)
     patch_fn(AmiBackend, "modify_image_attribute", _modify_image_attribute)

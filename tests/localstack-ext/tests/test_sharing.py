@@ -93,6 +93,24 @@ def test_create_volume_permission_makes_snapshot_visible_to_that_account(shared_
     assert snapshot in [s["SnapshotId"] for s in restorable]
 
 
+def test_create_volume_permission_structure_as_sdks_send_it_shares_and_unshares(shared_key):
+    """EC2 API reference "ModifySnapshotAttribute": the AWS SDKs send the change as the
+    CreateVolumePermission structure (Add/Remove lists) rather than OperationType + UserIds; both
+    forms change the snapshot's permissions."""
+    image_id = image_with_volumes(OWNER, [shared_key["KeyId"]])
+    snapshot = snapshot_ids(OWNER, image_id)[0]
+    owner = client("ec2", OWNER)
+
+    owner.modify_snapshot_attribute(SnapshotId=snapshot, CreateVolumePermission={"Add": [{"UserId": CONSUMER}]})
+    permissions = owner.describe_snapshot_attribute(SnapshotId=snapshot, Attribute="createVolumePermission")
+    assert permissions["CreateVolumePermissions"] == [{"UserId": CONSUMER}]
+    assert client("ec2", CONSUMER).describe_snapshots(SnapshotIds=[snapshot])["Snapshots"][0]["OwnerId"] == OWNER
+
+    owner.modify_snapshot_attribute(SnapshotId=snapshot, CreateVolumePermission={"Remove": [{"UserId": CONSUMER}]})
+    permissions = owner.describe_snapshot_attribute(SnapshotId=snapshot, Attribute="createVolumePermission")
+    assert permissions["CreateVolumePermissions"] == []
+
+
 # ---- copy and launch across accounts ----------------------------------------------------------------
 
 def test_cross_account_copy_succeeds_under_consumer_key_when_everything_is_shared(shared_key):
