@@ -7,7 +7,9 @@ import dev.amishare.functions.common.ConsumerRole;
 import dev.amishare.functions.common.TargetClients;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -54,11 +56,16 @@ public final class ConsumerValidationService {
 
         List<ConsumerCheck> checks = new ArrayList<>();
         checks.add(imageVisible(role, input.imageId(), input.sourceRegion()));
-        List<String> keyArns = new ArrayList<>();
+        // The IAM simulation covers every key whose ARN is known, whether or not DescribeKey got through:
+        // a role without KMS permissions must see the KMS actions named, not only "key unusable".
+        Set<String> keyArns = new LinkedHashSet<>(input.ownerKeyArns());
         for (String keyArn : input.ownerKeyArns()) {
             checks.add(keyUsable(role, "owner key usable: " + keyArn, regionOf(keyArn), keyArn, keyArns));
         }
         for (ShareRequest.Copy copy : input.copy()) {
+            if (copy.kmsKeyId().startsWith("arn:")) {
+                keyArns.add(copy.kmsKeyId());
+            }
             checks.add(keyUsable(role, "destination key usable: " + copy.kmsKeyId() + " in " + copy.region(),
                     copy.region(), copy.kmsKeyId(), keyArns));
         }
@@ -94,7 +101,7 @@ public final class ConsumerValidationService {
 
     /** DescribeKey with the role proves the key is reachable; its ARN is kept for the IAM simulation. */
     private ConsumerCheck keyUsable(AwsCredentialsProvider role, String name, String region, String keyId,
-            List<String> keyArns) {
+            Set<String> keyArns) {
         try (KmsClient kms = clients.kms(role, region)) {
             KeyMetadata key = kms.describeKey(r -> r.keyId(keyId)).keyMetadata();
             keyArns.add(key.arn());
