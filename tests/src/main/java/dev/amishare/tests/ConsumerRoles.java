@@ -65,6 +65,11 @@ public final class ConsumerRoles {
         if (permissions.kms) {
             iam.putRolePolicy(r -> r.roleName(roleName).policyName("kms").policyDocument(allow(KMS_ACTIONS)));
         }
+        // Validation asks IAM what the role may do; the consumer stack grants this on the role itself.
+        String self = arn;
+        iam.putRolePolicy(r -> r.roleName(roleName).policyName("simulate").policyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                        + "\"Action\":\"iam:SimulatePrincipalPolicy\",\"Resource\":\"" + self + "\"}]}"));
         return arn;
     }
 

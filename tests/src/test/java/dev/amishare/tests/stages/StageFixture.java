@@ -1,0 +1,88 @@
+package dev.amishare.tests.stages;
+
+import dev.amishare.functions.consumer.ConsumerValidationService;
+import dev.amishare.functions.consumer.ValidateConsumerHandler;
+import dev.amishare.functions.copy.CopyImageHandler;
+import dev.amishare.functions.copy.CopyImageService;
+import dev.amishare.functions.copy.CopyStatusHandler;
+import dev.amishare.functions.copy.CopyStatusService;
+import dev.amishare.functions.keypolicy.KeyPolicyHandler;
+import dev.amishare.functions.keypolicy.KeyPolicyInput;
+import dev.amishare.functions.keypolicy.KeyPolicyResult;
+import dev.amishare.functions.keypolicy.KeyPolicyService;
+import dev.amishare.functions.launch.GrantLaunchPermissionHandler;
+import dev.amishare.functions.launch.GrantLaunchPermissionInput;
+import dev.amishare.functions.launch.GrantLaunchPermissionService;
+import dev.amishare.functions.launch.LaunchPermissionResult;
+import dev.amishare.functions.prepare.PrepareHandler;
+import dev.amishare.functions.prepare.PrepareService;
+import dev.amishare.functions.revoke.RevokeHandler;
+import dev.amishare.functions.revoke.RevokeService;
+import dev.amishare.functions.snapshots.ShareSnapshotsHandler;
+import dev.amishare.functions.snapshots.SnapshotPermissionInput;
+import dev.amishare.functions.snapshots.SnapshotPermissionResult;
+import dev.amishare.functions.snapshots.SnapshotPermissionService;
+import dev.amishare.tests.Accounts;
+import dev.amishare.tests.Aws;
+import dev.amishare.tests.EmulatorTargetClients;
+import dev.amishare.tests.Handlers;
+import java.util.List;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+
+/**
+ * The stage handlers wired as their no-arg constructors wire them in Lambda, with the owner's
+ * clients on the emulator, plus the owner-side grants the consumer-side stages depend on.
+ */
+final class StageFixture {
+
+    final Aws aws;
+    final PrepareHandler prepare;
+    final GrantLaunchPermissionHandler launch;
+    final KeyPolicyHandler keyPolicy;
+    final ShareSnapshotsHandler snapshots;
+    final ValidateConsumerHandler validate;
+    final CopyImageHandler copy;
+    final CopyStatusHandler copyStatus;
+    final RevokeHandler revoke;
+
+    StageFixture(Aws aws) {
+        this.aws = aws;
+        var ec2 = aws.ec2(Accounts.OWNER);
+        var kms = aws.kms(Accounts.OWNER);
+        var sts = aws.sts(Accounts.OWNER);
+        var targets = new EmulatorTargetClients(aws.endpoint());
+        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts));
+        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2));
+        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms));
+        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2));
+        validate = new ValidateConsumerHandler(new ConsumerValidationService(sts, targets));
+        copy = new CopyImageHandler(new CopyImageService(sts, targets));
+        copyStatus = new CopyStatusHandler(new CopyStatusService(sts, targets));
+        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(kms)));
+    }
+
+    LaunchPermissionResult grantLaunch(String imageId, String account) {
+        return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId, List.of(account), null, null, false, "it"),
+                LaunchPermissionResult.class);
+    }
+
+    KeyPolicyResult grantKeys(List<String> keyArns, String account) {
+        return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns, List.of(account), null, null, false, "it"),
+                KeyPolicyResult.class);
+    }
+
+    SnapshotPermissionResult shareSnapshots(String imageId, String account) {
+        return Handlers.invoke(snapshots, new SnapshotPermissionInput(snapshotIds(imageId), List.of(account), false, "it"),
+                SnapshotPermissionResult.class);
+    }
+
+    List<String> snapshotIds(String imageId) {
+        return aws.ec2(Accounts.OWNER).describeImages(r -> r.imageIds(imageId)).images().get(0).blockDeviceMappings()
+                .stream().map(BlockDeviceMapping::ebs).filter(e -> e != null && e.snapshotId() != null)
+                .map(e -> e.snapshotId()).toList();
+    }
+
+    String keyPolicy(String keyArn) {
+        return aws.kms(Accounts.OWNER).getKeyPolicy(r -> r.keyId(keyArn).policyName("default")).policy();
+    }
+}
