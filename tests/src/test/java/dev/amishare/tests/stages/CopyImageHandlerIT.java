@@ -13,6 +13,7 @@ import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.Handlers;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,11 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 class CopyImageHandlerIT {
 
     private final Aws aws;
-    private final StageFixture stages;
+    private final Stages stages;
 
     CopyImageHandlerIT(Aws aws) {
         this.aws = aws;
-        this.stages = new StageFixture(aws);
+        this.stages = new Stages(aws);
     }
 
     private CopyImageResult copy(SharedAmi ami, String region) {

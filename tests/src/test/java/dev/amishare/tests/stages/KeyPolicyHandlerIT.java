@@ -9,6 +9,7 @@ import dev.amishare.functions.keypolicy.KeyPolicyResult;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,11 +18,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyPolicyHandlerIT {
 
     private final Aws aws;
-    private final StageFixture stages;
+    private final Stages stages;
 
     KeyPolicyHandlerIT(Aws aws) {
         this.aws = aws;
-        this.stages = new StageFixture(aws);
+        this.stages = new Stages(aws);
     }
 
     @Test

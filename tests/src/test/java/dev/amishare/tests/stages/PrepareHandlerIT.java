@@ -13,6 +13,7 @@ import dev.amishare.tests.Aws;
 import dev.amishare.tests.Handlers;
 import dev.amishare.tests.Images;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,11 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 class PrepareHandlerIT {
 
     private final Aws aws;
-    private final StageFixture stages;
+    private final Stages stages;
 
     PrepareHandlerIT(Aws aws) {
         this.aws = aws;
-        this.stages = new StageFixture(aws);
+        this.stages = new Stages(aws);
     }
 
     private static String request(String imageId) {

@@ -8,6 +8,7 @@ import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.Handlers;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,11 @@ import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 class RevokeHandlerIT {
 
     private final Aws aws;
-    private final StageFixture stages;
+    private final Stages stages;
 
     RevokeHandlerIT(Aws aws) {
         this.aws = aws;
-        this.stages = new StageFixture(aws);
+        this.stages = new Stages(aws);
     }
 
     private RevokeResult revoke(SharedAmi ami) {

@@ -14,6 +14,7 @@ import dev.amishare.tests.Aws;
 import dev.amishare.tests.ConsumerRoles;
 import dev.amishare.tests.Handlers;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ValidateConsumerHandlerIT {
 
     private final Aws aws;
-    private final StageFixture stages;
+    private final Stages stages;
 
     ValidateConsumerHandlerIT(Aws aws) {
         this.aws = aws;
-        this.stages = new StageFixture(aws);
+        this.stages = new Stages(aws);
     }
 
     private static ConsumerValidationInput input(SharedAmi ami, String roleName) {

@@ -1,4 +1,4 @@
-package dev.amishare.tests.stages;
+package dev.amishare.tests;
 
 import dev.amishare.functions.consumer.ConsumerValidationService;
 import dev.amishare.functions.consumer.ValidateConsumerHandler;
@@ -22,10 +22,6 @@ import dev.amishare.functions.snapshots.ShareSnapshotsHandler;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
-import dev.amishare.tests.Accounts;
-import dev.amishare.tests.Aws;
-import dev.amishare.tests.EmulatorTargetClients;
-import dev.amishare.tests.Handlers;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 
@@ -33,19 +29,19 @@ import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
  * The stage handlers wired as their no-arg constructors wire them in Lambda, with the owner's
  * clients on the emulator, plus the owner-side grants the consumer-side stages depend on.
  */
-final class StageFixture {
+public final class Stages {
 
-    final Aws aws;
-    final PrepareHandler prepare;
-    final GrantLaunchPermissionHandler launch;
-    final KeyPolicyHandler keyPolicy;
-    final ShareSnapshotsHandler snapshots;
-    final ValidateConsumerHandler validate;
-    final CopyImageHandler copy;
-    final CopyStatusHandler copyStatus;
-    final RevokeHandler revoke;
+    public final Aws aws;
+    public final PrepareHandler prepare;
+    public final GrantLaunchPermissionHandler launch;
+    public final KeyPolicyHandler keyPolicy;
+    public final ShareSnapshotsHandler snapshots;
+    public final ValidateConsumerHandler validate;
+    public final CopyImageHandler copy;
+    public final CopyStatusHandler copyStatus;
+    public final RevokeHandler revoke;
 
-    StageFixture(Aws aws) {
+    public Stages(Aws aws) {
         this.aws = aws;
         var ec2 = aws.ec2(Accounts.OWNER);
         var kms = aws.kms(Accounts.OWNER);
@@ -61,28 +57,28 @@ final class StageFixture {
         revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(kms)));
     }
 
-    LaunchPermissionResult grantLaunch(String imageId, String account) {
+    public LaunchPermissionResult grantLaunch(String imageId, String account) {
         return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId, List.of(account), null, null, false, "it"),
                 LaunchPermissionResult.class);
     }
 
-    KeyPolicyResult grantKeys(List<String> keyArns, String account) {
+    public KeyPolicyResult grantKeys(List<String> keyArns, String account) {
         return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns, List.of(account), null, null, false, "it"),
                 KeyPolicyResult.class);
     }
 
-    SnapshotPermissionResult shareSnapshots(String imageId, String account) {
+    public SnapshotPermissionResult shareSnapshots(String imageId, String account) {
         return Handlers.invoke(snapshots, new SnapshotPermissionInput(snapshotIds(imageId), List.of(account), false, "it"),
                 SnapshotPermissionResult.class);
     }
 
-    List<String> snapshotIds(String imageId) {
+    public List<String> snapshotIds(String imageId) {
         return aws.ec2(Accounts.OWNER).describeImages(r -> r.imageIds(imageId)).images().get(0).blockDeviceMappings()
                 .stream().map(BlockDeviceMapping::ebs).filter(e -> e != null && e.snapshotId() != null)
                 .map(e -> e.snapshotId()).toList();
     }
 
-    String keyPolicy(String keyArn) {
+    public String keyPolicy(String keyArn) {
         return aws.kms(Accounts.OWNER).getKeyPolicy(r -> r.keyId(keyArn).policyName("default")).policy();
     }
 }
