@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class ColdStartBenchmark {
 
     private static final Pattern RESULT = Pattern.compile(
-            "RESULT init_ms=(\\d+) construct_ms=([\\d.]+) first_request_ms=([\\d.]+) error=(\\S*)");
+            "RESULT init_ms=(\\d+) construct_ms=([\\d.]+) first_request_ms=([\\d.]+) error=(\\S*) cpu_ms=(\\d+)");
 
     /** One handler and the request it is measured with. */
     record Case(String name, String handlerClass, String input) {
@@ -44,8 +44,8 @@ public final class ColdStartBenchmark {
             cases = cases(aws);
         }
         System.out.printf("deployment package %s: %.1f MB%n", jar.getFileName(), Files.size(jar) / 1024.0 / 1024.0);
-        System.out.printf("%-28s %8s %8s %12s %14s  %s%n", "handler", "runs", "init ms", "construct ms",
-                "1st request ms", "result");
+        System.out.printf("%-28s %8s %8s %12s %14s %8s  %s%n", "handler", "runs", "init ms", "construct ms",
+                "1st request ms", "cpu ms", "result");
         for (Case c : cases) {
             Path input = Files.createTempFile("amishare-bench", ".json");
             Files.writeString(input, c.input(), StandardCharsets.UTF_8);
@@ -54,12 +54,12 @@ public final class ColdStartBenchmark {
             for (int i = 0; i < runs; i++) {
                 Matcher m = runOnce(endpoint, jar, benchClasses, c, input);
                 samples.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
-                        Double.parseDouble(m.group(3))});
+                        Double.parseDouble(m.group(3)), Double.parseDouble(m.group(5))});
                 error = m.group(4);
             }
             Files.delete(input);
-            System.out.printf("%-28s %8d %8.0f %12.0f %14.0f  %s%n", c.name(), runs, median(samples, 0),
-                    median(samples, 1), median(samples, 2), error.isEmpty() ? "ok" : error);
+            System.out.printf("%-28s %8d %8.0f %12.0f %14.0f %8.0f  %s%n", c.name(), runs, median(samples, 0),
+                    median(samples, 1), median(samples, 2), median(samples, 3), error.isEmpty() ? "ok" : error);
         }
     }
 
@@ -84,6 +84,14 @@ public final class ColdStartBenchmark {
         env.put("AWS_ACCESS_KEY_ID", Accounts.OWNER);
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("AMISHARE_LOG_LEVEL", "WARN");
+        // JVM options a function would set through its JAVA_TOOL_OPTIONS environment variable (for
+        // instance -XX:SharedArchiveFile=...), to measure them the way Lambda would apply them.
+        String toolOptions = System.getenv("AMISHARE_BENCH_JAVA_TOOL_OPTIONS");
+        if (toolOptions != null && !toolOptions.isBlank()) {
+            env.put("JAVA_TOOL_OPTIONS", toolOptions);
+        } else {
+            env.remove("JAVA_TOOL_OPTIONS");
+        }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
