@@ -1,8 +1,11 @@
 package dev.amishare.tests.bench;
 
+import dev.amishare.functions.copy.CopyImageResult;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
-import dev.amishare.tests.Images;
+import dev.amishare.tests.Handlers;
+import dev.amishare.tests.SharedAmi;
+import dev.amishare.tests.Stages;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +68,47 @@ public final class ColdStartBenchmark {
 
     /** The handlers measured, each with a request that does real work on the emulator. */
     static List<Case> cases(Aws aws) {
-        String imageId = Images.plain(aws.ec2(Accounts.OWNER));
-        return List.of(new Case("GrantLaunchPermission", "dev.amishare.functions.launch.GrantLaunchPermissionHandler",
-                "{\"imageId\":\"" + imageId + "\",\"accountIds\":[\"" + Accounts.CONSUMER + "\"]}"));
+        // An AMI under two customer-managed keys, shared with every piece in place, so that every
+        // handler's first request does its real work (reads, idempotent writes, assumed-role calls).
+        SharedAmi ami = SharedAmi.create(aws);
+        Stages stages = new Stages(aws);
+        stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
+        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
+        stages.shareSnapshots(ami.imageId(), Accounts.CONSUMER);
+        String keys = json(ami.ownerKeyArns());
+        String snapshots = json(stages.snapshotIds(ami.imageId()));
+        String image = ami.imageId();
+        String consumer = Accounts.CONSUMER;
+        String copyInput = """
+                {"sourceImageId":"%s","sourceRegion":"us-east-1","ownerAccountId":"%s","imageName":"golden",\
+                "accountId":"%s","region":"us-east-1","kmsKeyId":"%s","consumerRoleName":"%s"}"""
+                .formatted(image, Accounts.OWNER, consumer, ami.consumerKeyArn(), ami.consumerRoleName());
+        String copiedImage = Handlers.invoke(stages.copy, copyInput, CopyImageResult.class).imageId();
+        return List.of(
+                new Case("Prepare", "dev.amishare.functions.prepare.PrepareHandler", """
+                        {"request":{"imageId":"%s","targets":[{"accountId":"%s","copy":[{"region":"us-east-1",\
+                        "kmsKeyId":"%s"}]}]}}""".formatted(image, consumer, ami.consumerKeyArn())),
+                new Case("GrantLaunchPermission", "dev.amishare.functions.launch.GrantLaunchPermissionHandler",
+                        "{\"imageId\":\"" + image + "\",\"accountIds\":[\"" + consumer + "\"]}"),
+                new Case("KeyPolicy", "dev.amishare.functions.keypolicy.KeyPolicyHandler",
+                        "{\"keyArns\":" + keys + ",\"accountIds\":[\"" + consumer + "\"]}"),
+                new Case("ShareSnapshots", "dev.amishare.functions.snapshots.ShareSnapshotsHandler",
+                        "{\"snapshotIds\":" + snapshots + ",\"accountIds\":[\"" + consumer + "\"]}"),
+                new Case("ValidateConsumer", "dev.amishare.functions.consumer.ValidateConsumerHandler", """
+                        {"imageId":"%s","sourceRegion":"us-east-1","accountId":"%s","consumerRoleName":"%s",\
+                        "ownerKeyArns":%s,"copy":[{"region":"us-east-1","kmsKeyId":"%s"}]}"""
+                        .formatted(image, consumer, ami.consumerRoleName(), keys, ami.consumerKeyArn())),
+                new Case("CopyImage", "dev.amishare.functions.copy.CopyImageHandler", copyInput),
+                new Case("CopyStatus", "dev.amishare.functions.copy.CopyStatusHandler", """
+                        {"accountId":"%s","region":"us-east-1","imageId":"%s","consumerRoleName":"%s"}"""
+                        .formatted(consumer, copiedImage, ami.consumerRoleName())),
+                new Case("Revoke (dry run)", "dev.amishare.functions.revoke.RevokeHandler", """
+                        {"imageId":"%s","accountIds":["%s"],"keyArns":%s,"snapshotIds":%s,"dryRun":true}"""
+                        .formatted(image, consumer, keys, snapshots)));
+    }
+
+    private static String json(List<String> values) {
+        return values.stream().map(v -> "\"" + v + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 
     private static Matcher runOnce(URI endpoint, Path jar, Path benchClasses, Case c, Path input)
