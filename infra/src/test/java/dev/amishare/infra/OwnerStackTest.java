@@ -164,6 +164,17 @@ class OwnerStackTest {
     }
 
     @Test
+    void api_shouldPassTheValidatedBodyAsTheExecutionInput_whenPosting() {
+        // The body, already validated against the schema, becomes the share request the workflow gets.
+        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
+                "HttpMethod", "POST",
+                "Integration", Match.objectLike(Map.of("RequestTemplates", Map.of("application/json",
+                        Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
+                                Match.stringLikeRegexp("\"name\": \"\\$context\\.requestId\"[\\s\\S]*"
+                                        + "\"input\": \"\\$util\\.escapeJavaScript\\(\\$input\\.json\\('\\$'\\)\\)"))))))))))));
+    }
+
+    @Test
     void eventBus_shouldAcceptForwardedEventsFromTheOrganizationAndListedAccounts_whenConfigured() {
         template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("Statement", Match.objectLike(Map.of(
                 "Principal", "*",

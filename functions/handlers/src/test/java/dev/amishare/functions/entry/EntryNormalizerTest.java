@@ -120,6 +120,25 @@ class EntryNormalizerTest {
     }
 
     @Test
+    void cliInput_shouldReadAsTheExpectedShareRequest_whenGivenToStartExecution() throws IOException {
+        // GIVEN the file the README passes to `aws stepfunctions start-execution --input file://...`
+        String input = Files.readString(Path.of("../../events/requests/valid-full.json"));
+
+        // WHEN the workflow's prepare stage reads it
+        ShareRequest request = ShareRequestValidator.read(input);
+
+        // THEN
+        assertThat(request.imageId()).isEqualTo("ami-0123456789abcdef0");
+        assertThat(request.accountIds()).containsExactly("222222222222", "333333333333");
+        assertThat(request.copyingAccountIds()).containsExactly("222222222222");
+        assertThat(request.targets().get(0).copy()).containsExactly(
+                new ShareRequest.Copy("us-east-1",
+                        "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+                new ShareRequest.Copy("eu-west-1", "alias/golden-ami"));
+        assertThat(request.externalId()).isEqualTo("amishare-ext-42");
+    }
+
+    @Test
     void name_shouldReplaceUnsafeCharactersAndCut_whenTooLong() {
         assertThat(EntryNormalizer.name("a b:" + "x".repeat(100))).hasSize(80).startsWith("a_b_x");
     }
