@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
@@ -53,6 +54,11 @@ public final class AmishareApp {
                 .stackProps(StackProps.builder()
                         .description("amishare: lets the owner account validate shares and copy AMIs into this account")
                         .env(env)
+                        // No assets, and target accounts deployed through StackSets are not CDK-bootstrapped:
+                        // no BootstrapVersion parameter and rule that would read a missing SSM parameter.
+                        .synthesizer(DefaultStackSynthesizer.Builder.create()
+                                .generateBootstrapVersionRule(false)
+                                .build())
                         .build())
                 .build());
         Aspects.of(app).add(new AwsSolutionsChecks());

@@ -56,6 +56,14 @@ class ConsumerStackTest {
     }
 
     @Test
+    void template_shouldNotNeedACdkBootstrap_whenDeployedByStackSets() {
+        // StackSets deploy the template into accounts that never ran cdk bootstrap.
+        org.assertj.core.api.Assertions.assertThat(template.toJSON()).doesNotContainKey("Rules");
+        org.assertj.core.api.Assertions.assertThat(String.valueOf(template.toJSON().get("Parameters")))
+                .doesNotContain("BootstrapVersion");
+    }
+
+    @Test
     void ownerAccountId_shouldBeATemplateParameter_whenNotConfigured() {
         // GIVEN no owner account in context (a StackSets template)
         App app = new App();
