@@ -6,7 +6,6 @@ import dev.amishare.functions.common.Json;
 import dev.amishare.functions.model.ShareRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -106,19 +105,24 @@ class EntryHandlersTest {
     void handleRequest_shouldStartOneExecutionPerTaggedImage_whenControlTowerCreatedAnAccount() throws IOException {
         // GIVEN two AMIs carry the opt-in tag
         List<DescribeImagesRequest> describes = new ArrayList<>();
-        Ec2Client ec2 = (Ec2Client) Proxy.newProxyInstance(Ec2Client.class.getClassLoader(),
-                new Class<?>[] {Ec2Client.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("describeImages") && args[0] instanceof DescribeImagesRequest r) {
-                        describes.add(r);
-                        return DescribeImagesResponse.builder().images(
-                                Image.builder().imageId("ami-0bbbbbbbbbbbbbbbb").build(),
-                                Image.builder().imageId("ami-0aaaaaaaaaaaaaaaa").build()).build();
-                    }
-                    if (method.isDefault()) {
-                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        Ec2Client ec2 = new Ec2Client() {
+            @Override
+            public DescribeImagesResponse describeImages(DescribeImagesRequest r) {
+                describes.add(r);
+                return DescribeImagesResponse.builder().images(
+                        Image.builder().imageId("ami-0bbbbbbbbbbbbbbbb").build(),
+                        Image.builder().imageId("ami-0aaaaaaaaaaaaaaaa").build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "ec2";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
         RecordingSfn sfn = new RecordingSfn();
         NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN)));
 
