@@ -1,10 +1,19 @@
 package dev.amishare.infra;
 
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.util.Arrays;
+import java.util.List;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
-/** The CDK app that {@code cdk.json} runs: {@code npx cdk synth} from the repository root. */
+/**
+ * The CDK app that {@code cdk.json} runs: {@code npx cdk synth} from the repository root. Context
+ * (-c key=value): ownerAccountId, ownerAccessRoleArn, consumerRoleName, externalId, organizationId,
+ * consumerAccountIds (comma-separated).
+ */
 public final class AmishareApp {
 
     private AmishareApp() {
@@ -12,16 +21,51 @@ public final class AmishareApp {
 
     public static void main(String[] args) {
         App app = new App();
+        build(app);
+        app.synth();
+    }
+
+    /** Both stacks, with the cdk-nag AwsSolutions checks that fail the synth on an unsuppressed error. */
+    static void build(App app) {
+        Environment env = Environment.builder()
+                .account(System.getenv("CDK_DEFAULT_ACCOUNT"))
+                .region(System.getenv("CDK_DEFAULT_REGION"))
+                .build();
+        String consumerRoleName = context(app, "consumerRoleName");
+        String organizationId = context(app, "organizationId");
+        String accounts = context(app, "consumerAccountIds");
         new OwnerStack(app, "AmishareOwner", OwnerStack.OwnerStackProps.builder()
                 .functionsJar(FunctionsJar.locate())
+                .consumerRoleName(consumerRoleName)
+                .organizationId(organizationId)
+                .consumerAccountIds(accounts == null ? List.of()
+                        : Arrays.stream(accounts.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .stackProps(StackProps.builder()
                         .description("amishare: shares encrypted AMIs from this account with other accounts")
-                        .env(Environment.builder()
-                                .account(System.getenv("CDK_DEFAULT_ACCOUNT"))
-                                .region(System.getenv("CDK_DEFAULT_REGION"))
+                        .env(env)
+                        .build())
+                .build());
+        new ConsumerStack(app, "AmishareConsumer", ConsumerStack.ConsumerStackProps.builder()
+                .ownerAccountId(context(app, "ownerAccountId"))
+                .ownerAccessRoleArn(context(app, "ownerAccessRoleArn"))
+                .consumerRoleName(consumerRoleName)
+                .externalId(context(app, "externalId"))
+                .organizationId(organizationId)
+                .stackProps(StackProps.builder()
+                        .description("amishare: lets the owner account validate shares and copy AMIs into this account")
+                        .env(env)
+                        // No assets, and target accounts deployed through StackSets are not CDK-bootstrapped:
+                        // no BootstrapVersion parameter and rule that would read a missing SSM parameter.
+                        .synthesizer(DefaultStackSynthesizer.Builder.create()
+                                .generateBootstrapVersionRule(false)
                                 .build())
                         .build())
                 .build());
-        app.synth();
+        Aspects.of(app).add(new AwsSolutionsChecks());
+    }
+
+    private static String context(App app, String key) {
+        Object value = app.getNode().tryGetContext(key);
+        return value == null || value.toString().isBlank() ? null : value.toString();
     }
 }

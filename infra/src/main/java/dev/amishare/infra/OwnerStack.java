@@ -2,79 +2,151 @@ package dev.amishare.infra;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import software.amazon.awscdk.Duration;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.lambda.Architecture;
-import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.events.CfnEventBusPolicy;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.lambda.Function;
 import dev.amishare.statemachine.ShareWorkflow;
 import software.constructs.Construct;
 
 /**
- * The stack deployed into the account that owns the golden AMIs: the stage functions and the
- * sharing workflow. For now the workflow grants launch permission; the other stages join as they land.
+ * The stack deployed into the account that owns the golden AMIs: every stage function with its own
+ * least-privilege role, the sharing workflow, and the entry points that start it (EventBridge rules on
+ * tag changes and account vending, the REST API). The consumer stacks forward their copies' AMI events
+ * to this account's default event bus.
  */
 public final class OwnerStack extends Stack {
 
-    private final Function grantLaunchPermission;
+    private final StageFunctions functions;
     private final StateMachine stateMachine;
+    private final ShareApi api;
 
     public OwnerStack(Construct scope, String id, OwnerStackProps props) {
         super(scope, id, props.stackProps());
 
-        LogGroup logs = LogGroup.Builder.create(this, "GrantLaunchPermissionLogs")
-                .retention(RetentionDays.ONE_MONTH)
-                .build();
-        grantLaunchPermission = Function.Builder.create(this, "GrantLaunchPermission")
-                .description("amishare: grants launch permission on an AMI to target accounts")
-                .runtime(Runtime.JAVA_21)
-                .architecture(Architecture.ARM_64)
-                .handler("dev.amishare.functions.launch.GrantLaunchPermissionHandler::handleRequest")
-                .code(Code.fromAsset(props.functionsJar().toString()))
-                .memorySize(512)
-                .timeout(Duration.seconds(30))
-                .tracing(Tracing.ACTIVE)
-                .logGroup(logs)
-                .build();
-        // Only the two calls the service makes. EC2 does not support resource-level scoping of
-        // DescribeImageAttribute; ModifyImageAttribute is limited to images in this account and region.
-        grantLaunchPermission.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ec2:DescribeImageAttribute"))
-                .resources(List.of("*"))
-                .build());
-        grantLaunchPermission.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ec2:ModifyImageAttribute"))
-                .resources(List.of("arn:" + getPartition() + ":ec2:" + getRegion() + "::image/*"))
-                .build());
+        functions = new StageFunctions(this, "Functions",
+                new StageFunctions.StageFunctionsProps(props.functionsJar(), props.consumerRoleName()));
 
+        // Today's ShareWorkflow takes the grant stage only; the full workflow takes one function per stage
+        // from StageFunctions.
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", ShareWorkflow.ShareWorkflowProps.builder()
-                .grantLaunchPermission(grantLaunchPermission)
+                .grantLaunchPermission(functions.grantLaunchPermission())
                 .logGroup(LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build())
                 .build()).stateMachine();
+        functions.bindStateMachine(stateMachine);
+
+        // Entry point: a changed amishare:targets tag on an AMI.
+        Rule.Builder.create(this, "ShareTagChangedRule")
+                .description("amishare: an AMI's " + OptInTags.TARGETS + " tag changed")
+                .eventPattern(EventPatterns.pattern(EventPatterns.SHARE_TAG_CHANGED))
+                .targets(List.of(new LambdaFunction(functions.shareTagChanged())))
+                .build();
+
+        // Entry point: account vending. Organizations sends its events in us-east-1 only; the rule
+        // matches wherever the stack is, so deploy in us-east-1 to receive them.
+        Rule.Builder.create(this, "ControlTowerAccountCreatedRule")
+                .description("amishare: Control Tower created a managed account")
+                .eventPattern(EventPatterns.pattern(EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED))
+                .targets(List.of(new LambdaFunction(functions.newAccount())))
+                .build();
+        Rule.Builder.create(this, "OrganizationsAccountCreatedRule")
+                .description("amishare: Organizations created an account")
+                .eventPattern(EventPatterns.pattern(EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED))
+                .targets(List.of(new LambdaFunction(functions.newAccount())))
+                .build();
+
+        // Copies finish in the target accounts; their consumer stacks forward the AMI events here.
+        Rule.Builder.create(this, "CopyFinishedRule")
+                .description("amishare: a copy's AMI became available or failed (forwarded by consumer stacks)")
+                .eventPattern(EventPatterns.pattern(EventPatterns.AMI_STATE_CHANGE))
+                .targets(List.of(new LambdaFunction(functions.copyEvent())))
+                .build();
+        allowConsumersToForward(props);
+
+        // Entry point: the REST API.
+        api = new ShareApi(this, "ShareApi", stateMachine, stateMachine.getStateMachineName(),
+                ShareRequestSchema.read(ShareRequestSchema.locate()));
+
+        CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn()).build();
+        CfnOutput.Builder.create(this, "ConsumerAccessRoleArn")
+                .description("The principal every consumer stack trusts")
+                .value(functions.consumerAccessRole().getRoleArn()).build();
+        CfnOutput.Builder.create(this, "ApiUrl").value(api.api().urlForPath("/shares")).build();
+
+        NagSuppressions.addResourceSuppressions(stateMachine, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("CDK's grants for log delivery and X-Ray use '*' (no resource-level permissions) and "
+                        + "lambda:InvokeFunction on the stage functions' versions (<arn>:*)")
+                .build()), true);
+    }
+
+    /** The default bus accepts PutEvents from the organization or the listed consumer accounts only. */
+    private void allowConsumersToForward(OwnerStackProps props) {
+        String bus = "arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount() + ":event-bus/default";
+        if (props.organizationId() != null) {
+            CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFromOrganization")
+                    .statementId("amishare-consumers-organization")
+                    .statement(Map.of(
+                            "Effect", "Allow",
+                            "Principal", "*",
+                            "Action", "events:PutEvents",
+                            "Resource", bus,
+                            "Condition", Map.of("StringEquals", Map.of("aws:PrincipalOrgID", props.organizationId()))))
+                    .build();
+        }
+        for (String account : props.consumerAccountIds()) {
+            CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFrom" + account)
+                    .statementId("amishare-consumer-" + account)
+                    .statement(Map.of(
+                            "Effect", "Allow",
+                            "Principal", Map.of("AWS", "arn:" + getPartition() + ":iam::" + account + ":root"),
+                            "Action", "events:PutEvents",
+                            "Resource", bus))
+                    .build();
+        }
     }
 
     public StateMachine stateMachine() {
         return stateMachine;
     }
 
-    public Function grantLaunchPermission() {
-        return grantLaunchPermission;
+    public StageFunctions functions() {
+        return functions;
     }
 
-    /** What the owner stack is built from. */
-    public record OwnerStackProps(Path functionsJar, StackProps stackProps) {
+    public Function grantLaunchPermission() {
+        return functions.grantLaunchPermission();
+    }
+
+    public ShareApi api() {
+        return api;
+    }
+
+    /**
+     * What the owner stack is built from.
+     *
+     * @param consumerRoleName the role name of the consumer stacks (sts:AssumeRole is limited to it)
+     * @param organizationId lets every account of this organization forward AMI events, or null
+     * @param consumerAccountIds accounts allowed to forward AMI events besides the organization
+     */
+    public record OwnerStackProps(Path functionsJar, StackProps stackProps, String consumerRoleName,
+            String organizationId, List<String> consumerAccountIds) {
 
         public OwnerStackProps {
             Objects.requireNonNull(functionsJar, "functionsJar");
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
+            consumerRoleName = consumerRoleName == null ? ConsumerStack.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+            consumerAccountIds = consumerAccountIds == null ? List.of() : List.copyOf(consumerAccountIds);
         }
 
         public static Builder builder() {
@@ -85,6 +157,9 @@ public final class OwnerStack extends Stack {
         public static final class Builder {
             private Path functionsJar;
             private StackProps stackProps;
+            private String consumerRoleName;
+            private String organizationId;
+            private List<String> consumerAccountIds;
 
             public Builder functionsJar(Path functionsJar) {
                 this.functionsJar = functionsJar;
@@ -96,8 +171,24 @@ public final class OwnerStack extends Stack {
                 return this;
             }
 
+            public Builder consumerRoleName(String consumerRoleName) {
+                this.consumerRoleName = consumerRoleName;
+                return this;
+            }
+
+            public Builder organizationId(String organizationId) {
+                this.organizationId = organizationId;
+                return this;
+            }
+
+            public Builder consumerAccountIds(List<String> consumerAccountIds) {
+                this.consumerAccountIds = consumerAccountIds;
+                return this;
+            }
+
             public OwnerStackProps build() {
-                return new OwnerStackProps(functionsJar, stackProps);
+                return new OwnerStackProps(functionsJar, stackProps, consumerRoleName, organizationId,
+                        consumerAccountIds);
             }
         }
     }

@@ -2,58 +2,184 @@ package dev.amishare.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amishare.functions.entry.EntryTags;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.App;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 class OwnerStackTest {
 
-    private static Template template;
+    private final Template template = Synth.OWNER_TEMPLATE;
 
-    @BeforeAll
-    static void synth() {
-        App app = new App();
-        OwnerStack stack = new OwnerStack(app, "Test", OwnerStack.OwnerStackProps.builder()
-                .functionsJar(FunctionsJar.locate())
-                .build());
-        template = Template.fromStack(stack);
+    /** The actions of the policies attached to the role behind a function's logical-id prefix. */
+    @SuppressWarnings("unchecked")
+    private Set<String> actionsOf(String rolePrefix) {
+        Set<String> actions = new TreeSet<>();
+        template.findResources("AWS::IAM::Policy").values().forEach(r -> {
+            Map<String, Object> props = (Map<String, Object>) r.get("Properties");
+            String roles = String.valueOf(props.get("Roles"));
+            if (roles.contains(rolePrefix)) {
+                ((List<Map<String, Object>>) ((Map<String, Object>) props.get("PolicyDocument")).get("Statement"))
+                        .forEach(s -> actions.addAll(Synth.actions(s)));
+            }
+        });
+        return actions;
+    }
+
+    private static final List<String> LOGS = List.of("logs:CreateLogStream", "logs:PutLogEvents");
+    private static final List<String> XRAY = List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments");
+
+    private static Set<String> plusBasics(String... actions) {
+        Set<String> all = new TreeSet<>(List.of(actions));
+        all.addAll(LOGS);
+        all.addAll(XRAY);
+        return all;
     }
 
     @Test
-    void synth_shouldDeployTheGrantFunctionOnJava21Arm_whenBuilt() {
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Runtime", "java21",
-                "Architectures", List.of("arm64"),
-                "Handler", "dev.amishare.functions.launch.GrantLaunchPermissionHandler::handleRequest",
-                "TracingConfig", Map.of("Mode", "Active")));
+    void functions_shouldRunJava21OnArmWithTracing_whenSynthesized() {
+        // GIVEN / WHEN the owner stack / THEN every stage and entry handler has its function
+        for (String handler : List.of("prepare.PrepareHandler", "launch.GrantLaunchPermissionHandler",
+                "keypolicy.KeyPolicyHandler", "snapshots.ShareSnapshotsHandler", "consumer.ValidateConsumerHandler",
+                "copy.CopyImageHandler", "copy.CopyStatusHandler", "revoke.RevokeHandler", "copy.AwaitCopyHandler",
+                "copy.CopyEventHandler", "entry.ShareTagChangedHandler", "entry.NewAccountHandler")) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Runtime", "java21",
+                    "Architectures", List.of("arm64"),
+                    "MemorySize", 1024,
+                    "Handler", "dev.amishare.functions." + handler + "::handleRequest",
+                    "TracingConfig", Map.of("Mode", "Active")));
+        }
+        template.resourceCountIs("AWS::Lambda::Function", 12);
     }
 
     @Test
-    void synth_shouldGrantOnlyTheTwoEc2Actions_whenBuilt() {
-        Map<String, Map<String, Object>> policies = template.findResources("AWS::IAM::Policy",
-                Match.objectLike(Map.of("Properties", Map.of("Roles", List.of(Map.of("Ref",
-                        Match.stringLikeRegexp("GrantLaunchPermissionServiceRole.*")))))));
-        assertThat(policies).hasSize(1);
+    void roles_shouldHoldOnlyTheActionsTheirServicesCall_whenSynthesized() {
+        assertThat(actionsOf("FunctionsPrepareRole")).isEqualTo(
+                plusBasics("ec2:DescribeImages", "ec2:DescribeSnapshots", "kms:DescribeKey"));
+        assertThat(actionsOf("FunctionsGrantLaunchPermissionRole")).isEqualTo(
+                plusBasics("ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute"));
+        assertThat(actionsOf("FunctionsKeyPolicyRole")).isEqualTo(plusBasics("kms:GetKeyPolicy", "kms:PutKeyPolicy"));
+        assertThat(actionsOf("FunctionsShareSnapshotsRole")).isEqualTo(
+                plusBasics("ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"));
+        assertThat(actionsOf("FunctionsRevokeRole")).isEqualTo(plusBasics("ec2:DescribeImageAttribute",
+                "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
+                "kms:GetKeyPolicy", "kms:PutKeyPolicy"));
+        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole"));
+        assertThat(actionsOf("FunctionsAwaitCopyRole")).isEqualTo(plusBasics("ssm:PutParameter"));
+        assertThat(actionsOf("FunctionsCopyEventRole")).isEqualTo(plusBasics("ssm:GetParameter",
+                "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
+        assertThat(actionsOf("FunctionsShareTagChangedRole")).isEqualTo(plusBasics("states:StartExecution"));
+        assertThat(actionsOf("FunctionsNewAccountRole")).isEqualTo(
+                plusBasics("ec2:DescribeImages", "states:StartExecution"));
+    }
+
+    @Test
+    void keyPolicyEdits_shouldNeedTheOptInTag_whenGranted() {
+        Map<String, Object> managed = Map.of("StringEquals", Map.of("aws:ResourceTag/amishare:managed", "true"));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
-                Match.arrayWith(List.of(
-                        Match.objectLike(Map.of("Action", "ec2:DescribeImageAttribute")),
-                        Match.objectLike(Map.of("Action", "ec2:ModifyImageAttribute")))))));
-        assertThat(policies.toString()).doesNotContain("\"Action\":\"*\"").doesNotContain("ec2:*");
+                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", List.of("kms:GetKeyPolicy", "kms:PutKeyPolicy"),
+                        "Condition", managed))))), "Roles", List.of(Map.of("Ref",
+                Match.stringLikeRegexp("FunctionsKeyPolicyRole.*")))));
+        for (String action : List.of("ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute")) {
+            template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                    Match.arrayWith(List.of(Match.objectLike(Map.of("Action", action, "Condition", managed)))))));
+        }
+        // Unconditioned grants of those actions would defeat the tag: none exists.
+        Synth.statements(template).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("kms:PutKeyPolicy")
+                        || a.equals("ec2:ModifyImageAttribute") || a.equals("ec2:ModifySnapshotAttribute")))
+                .forEach(s -> assertThat(s.get("Condition")).isEqualTo(managed));
     }
 
     @Test
-    void synth_shouldKeepLogsForAMonth_whenBuilt() {
-        template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 2);
+    void consumerAccessRole_shouldAssumeOnlyTheConsumerRoleByFixedName_whenSynthesized() {
+        template.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "amishare-consumer-access"));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of("Action", "sts:AssumeRole",
+                        "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                                ":iam::*:role/AmiShareConsumer"))))))))));
+        // validate, copy and status share it
+        for (String handler : List.of("consumer.ValidateConsumerHandler", "copy.CopyImageHandler",
+                "copy.CopyStatusHandler")) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", "dev.amishare.functions." + handler + "::handleRequest",
+                    "Role", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsConsumerAccessRole.*"),
+                            "Arn"))));
+        }
     }
 
     @Test
-    void synth_shouldDeployAStandardWorkflowLoggingEverything_whenBuilt() {
+    void workflow_shouldBeStandardLoggingAllWithTracing_whenSynthesized() {
         template.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
                 "StateMachineType", "STANDARD",
+                "TracingConfiguration", Map.of("Enabled", true),
                 "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
+    }
+
+    @Test
+    void logGroups_shouldKeepLogsForAMonth_whenSynthesized() {
+        // 12 functions, the workflow, the API access log
+        template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 14);
+    }
+
+    @Test
+    void rules_shouldDeployThePatternFiles_whenSynthesized() {
+        for (String file : List.of(EventPatterns.SHARE_TAG_CHANGED, EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED,
+                EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED, EventPatterns.AMI_STATE_CHANGE)) {
+            template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", EventPatterns.read(file)));
+        }
+    }
+
+    @Test
+    void optInTags_shouldMatchTheEntryFunctions_whenCompared() {
+        assertThat(OptInTags.TARGETS).isEqualTo(EntryTags.TARGETS);
+        assertThat(OptInTags.SHARE_WITH_NEW_ACCOUNTS).isEqualTo(EntryTags.SHARE_WITH_NEW_ACCOUNTS);
+        assertThat(OptInTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).isEqualTo(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
+        assertThat(EventPatterns.read(EventPatterns.SHARE_TAG_CHANGED).toString()).contains(OptInTags.TARGETS);
+    }
+
+    @Test
+    void api_shouldValidateTheBodyWithTheSchemaAndStartExecutions_whenSynthesized() {
+        template.hasResourceProperties("AWS::ApiGateway::Model", Map.of(
+                "Name", "ShareRequest",
+                "Schema", ShareRequestSchema.read(ShareRequestSchema.locate())));
+        template.hasResourceProperties("AWS::ApiGateway::RequestValidator", Map.of("ValidateRequestBody", true));
+        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
+                "HttpMethod", "POST",
+                "AuthorizationType", "AWS_IAM",
+                "RequestValidatorId", Match.anyValue(),
+                "Integration", Match.objectLike(Map.of("Type", "AWS", "Uri", Match.objectLike(Map.of("Fn::Join",
+                        Match.arrayWith(List.of(Match.arrayWith(List.of(":states:action/StartExecution"))))))))));
+        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
+                "HttpMethod", "GET",
+                "AuthorizationType", "AWS_IAM",
+                "Integration", Match.objectLike(Map.of("Type", "AWS", "Uri", Match.objectLike(Map.of("Fn::Join",
+                        Match.arrayWith(List.of(Match.arrayWith(List.of(":states:action/DescribeExecution"))))))))));
+    }
+
+    @Test
+    void api_shouldPassTheValidatedBodyAsTheExecutionInput_whenPosting() {
+        // The body, already validated against the schema, becomes the share request the workflow gets.
+        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
+                "HttpMethod", "POST",
+                "Integration", Match.objectLike(Map.of("RequestTemplates", Map.of("application/json",
+                        Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
+                                Match.stringLikeRegexp("\"name\": \"\\$context\\.requestId\"[\\s\\S]*"
+                                        + "\"input\": \"\\$util\\.escapeJavaScript\\(\\$input\\.json\\('\\$'\\)\\)"))))))))))));
+    }
+
+    @Test
+    void eventBus_shouldAcceptForwardedEventsFromTheOrganizationAndListedAccounts_whenConfigured() {
+        template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("Statement", Match.objectLike(Map.of(
+                "Principal", "*",
+                "Condition", Map.of("StringEquals", Map.of("aws:PrincipalOrgID", "o-abcdef1234"))))));
+        template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("StatementId",
+                "amishare-consumer-222222222222"));
     }
 }

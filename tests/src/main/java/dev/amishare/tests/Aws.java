@@ -11,6 +11,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -59,6 +60,12 @@ public final class Aws implements AutoCloseable {
 
     public StsClient sts(String account) {
         return (StsClient) clients.computeIfAbsent("sts/" + account, k -> StsClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public EventBridgeClient events(String account) {
+        return (EventBridgeClient) clients.computeIfAbsent("events/" + account, k -> EventBridgeClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }

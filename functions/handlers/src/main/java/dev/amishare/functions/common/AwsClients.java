@@ -10,6 +10,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -56,6 +57,10 @@ public final class AwsClients {
 
     public static KmsClient kms() {
         return configure(KmsClient.builder()).httpClient(HTTP).build();
+    }
+
+    public static SfnClient sfn() {
+        return SfnClient.builder().httpClient(HTTP).build();
     }
 
     public static StsClient sts() {

@@ -119,13 +119,19 @@ public final class ConsumerValidationService {
             do {
                 String page = marker;
                 SimulatePrincipalPolicyResponse response = iam.simulatePrincipalPolicy(r -> {
-                    r.policySourceArn(roleArn).actionNames(actions).marker(page)
-                            // EC2 creates grants as an AWS resource; without the key a condition on it would not match.
-                            .contextEntries(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
-                                    .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
+                    List<ContextEntry> context = new ArrayList<>();
+                    // EC2 creates grants as an AWS resource; without the key a condition on it would not match.
+                    context.add(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
+                            .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
                     if (resourceArn != null) {
+                        // EC2 uses the key for the role (the consumer stack allows key use only via EC2):
+                        // simulate the call as EC2 makes it, in the key's region.
+                        context.add(ContextEntry.builder().contextKeyName("kms:ViaService")
+                                .contextKeyType(ContextKeyTypeEnum.STRING)
+                                .contextKeyValues("ec2." + regionOf(resourceArn) + ".amazonaws.com").build());
                         r.resourceArns(resourceArn);
                     }
+                    r.policySourceArn(roleArn).actionNames(actions).marker(page).contextEntries(context);
                 });
                 for (EvaluationResult result : response.evaluationResults()) {
                     checks.add(check(result, resourceArn));

@@ -71,6 +71,25 @@ class ConsumerValidationServiceTest {
     }
 
     @Test
+    void validate_shouldSimulateKeyUseViaEc2InTheKeysRegion_whenCheckingKeys() {
+        // GIVEN a target whose consumer role may use keys only via EC2 (kms:ViaService, consumer stack)
+        ready(target);
+
+        // WHEN
+        service.validate(input(COPY));
+
+        // THEN each key simulation carries EC2 of the key's region as kms:ViaService; the EC2 one none
+        assertThat(target.iam.simulations).filteredOn(r -> r.hasResourceArns()).isNotEmpty().allSatisfy(r ->
+                assertThat(r.contextEntries()).anySatisfy(c -> {
+                    assertThat(c.contextKeyName()).isEqualTo("kms:ViaService");
+                    assertThat(c.contextKeyValues()).containsExactly(
+                            "ec2." + r.resourceArns().get(0).split(":")[3] + ".amazonaws.com");
+                }));
+        assertThat(target.iam.simulations).filteredOn(r -> !r.hasResourceArns()).allSatisfy(r ->
+                assertThat(r.contextEntries()).noneMatch(c -> c.contextKeyName().equals("kms:ViaService")));
+    }
+
+    @Test
     void validate_shouldListEveryFailedCheck_whenImageIsHiddenAndIamMissesActions() {
         // GIVEN the AMI is not visible and the role may not CopyImage nor CreateGrant on the owner key
         ready(target);

@@ -1,0 +1,57 @@
+package dev.amishare.functions.entry;
+
+import dev.amishare.functions.common.AwsErrors;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Image;
+
+/** Shares every AMI tagged for new accounts with one new account: one execution per AMI. */
+public final class NewAccountService {
+
+    private static final Logger LOG = LogManager.getLogger(NewAccountService.class);
+
+    private final Ec2Client ec2;
+    private final ExecutionStarter starter;
+
+    public NewAccountService(Ec2Client ec2, ExecutionStarter starter) {
+        this.ec2 = ec2;
+        this.starter = starter;
+    }
+
+    public EntryResult share(AccountCreatedEvent event) {
+        String accountId = EntryNormalizer.newAccountId(event).orElse(null);
+        if (accountId == null) {
+            return EntryResult.skipped("account creation did not succeed");
+        }
+        List<String> imageIds = taggedImages();
+        LOG.info("new account {}: {} AMI(s) tagged {}={}", accountId, imageIds.size(),
+                EntryTags.SHARE_WITH_NEW_ACCOUNTS, EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
+        if (imageIds.isEmpty()) {
+            return EntryResult.skipped("no AMI is tagged " + EntryTags.SHARE_WITH_NEW_ACCOUNTS + "="
+                    + EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
+        }
+        List<StartedExecution> started = new ArrayList<>();
+        for (String imageId : imageIds) {
+            started.add(starter.start(EntryNormalizer.executionName(accountId, imageId),
+                    EntryNormalizer.newAccountRequest(imageId, accountId)));
+        }
+        return new EntryResult(started, null);
+    }
+
+    /** AMIs this account owns carrying the opt-in tag, sorted so the executions start in a stable order. */
+    List<String> taggedImages() {
+        try {
+            return ec2.describeImagesPaginator(r -> r.owners("self").filters(Filter.builder()
+                            .name("tag:" + EntryTags.SHARE_WITH_NEW_ACCOUNTS)
+                            .values(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).build()))
+                    .images().stream().map(Image::imageId).sorted().toList();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:DescribeImages", e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.amishare.functions.entry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amishare.functions.common.Json;
+import dev.amishare.functions.model.ShareRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
+import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
+
+/** The entry handlers: sample event in, StartExecution calls out. */
+class EntryHandlersTest {
+
+    private static final String ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:share";
+
+    /** Records StartExecution calls; names in {@code existing} answer ExecutionAlreadyExists. */
+    private static final class RecordingSfn implements SfnClient {
+        final List<StartExecutionRequest> calls = new ArrayList<>();
+        final List<String> existing = new ArrayList<>();
+
+        @Override
+        public StartExecutionResponse startExecution(StartExecutionRequest request) {
+            calls.add(request);
+            if (existing.contains(request.name())) {
+                throw ExecutionAlreadyExistsException.builder().message("exists").build();
+            }
+            return StartExecutionResponse.builder().executionArn(ARN.replace("stateMachine", "execution") + ":"
+                    + request.name()).build();
+        }
+
+        @Override
+        public StartExecutionResponse startExecution(Consumer<StartExecutionRequest.Builder> request) {
+            StartExecutionRequest.Builder b = StartExecutionRequest.builder();
+            request.accept(b);
+            return startExecution(b.build());
+        }
+
+        @Override
+        public String serviceName() {
+            return "sfn";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static String run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String file)
+            throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(Files.newInputStream(EntryNormalizerTest.ENTRY.resolve(file)), out, null);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void handleRequest_shouldStartOneExecutionWithTheShareRequest_whenTheTargetsTagChanged() throws IOException {
+        // GIVEN
+        RecordingSfn sfn = new RecordingSfn();
+        ShareTagChangedHandler handler = new ShareTagChangedHandler(new ExecutionStarter(sfn, ARN));
+
+        // WHEN
+        EntryResult result = Json.read(run(handler, "tag-change-image-targets.json"), EntryResult.class);
+
+        // THEN the StartExecution input is the share request
+        assertThat(sfn.calls).hasSize(1);
+        StartExecutionRequest call = sfn.calls.get(0);
+        assertThat(call.stateMachineArn()).isEqualTo(ARN);
+        assertThat(call.name()).isEqualTo("tag-ami-0abcdef1234567890-bddcf1d6-0251-35a1-aab0-adc1fb47c11c");
+        assertThat(Json.read(call.input(), ShareRequest.class).accountIds())
+                .containsExactly("222222222222", "333333333333");
+        assertThat(result.executions()).singleElement().satisfies(e -> assertThat(e.alreadyStarted()).isFalse());
+    }
+
+    @Test
+    void handleRequest_shouldReportAlreadyStarted_whenTheEventIsRedelivered() throws IOException {
+        // GIVEN the execution of this event exists
+        RecordingSfn sfn = new RecordingSfn();
+        sfn.existing.add("tag-ami-0abcdef1234567890-bddcf1d6-0251-35a1-aab0-adc1fb47c11c");
+
+        // WHEN
+        EntryResult result = Json.read(run(new ShareTagChangedHandler(new ExecutionStarter(sfn, ARN)),
+                "tag-change-image-targets.json"), EntryResult.class);
+
+        // THEN no failure: the share was already started
+        assertThat(result.executions()).singleElement().satisfies(e -> {
+            assertThat(e.alreadyStarted()).isTrue();
+            assertThat(e.executionArn()).isNull();
+        });
+    }
+
+    @Test
+    void handleRequest_shouldStartOneExecutionPerTaggedImage_whenControlTowerCreatedAnAccount() throws IOException {
+        // GIVEN two AMIs carry the opt-in tag
+        List<DescribeImagesRequest> describes = new ArrayList<>();
+        Ec2Client ec2 = new Ec2Client() {
+            @Override
+            public DescribeImagesResponse describeImages(DescribeImagesRequest r) {
+                describes.add(r);
+                return DescribeImagesResponse.builder().images(
+                        Image.builder().imageId("ami-0bbbbbbbbbbbbbbbb").build(),
+                        Image.builder().imageId("ami-0aaaaaaaaaaaaaaaa").build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "ec2";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RecordingSfn sfn = new RecordingSfn();
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN)));
+
+        // WHEN
+        EntryResult result = Json.read(run(handler, "controltower-create-managed-account.json"), EntryResult.class);
+
+        // THEN images owned by self with the tag filter, then one execution per AMI in a stable order
+        assertThat(describes).singleElement().satisfies(r -> {
+            assertThat(r.owners()).containsExactly("self");
+            assertThat(r.filters()).singleElement().satisfies(f -> {
+                assertThat(f.name()).isEqualTo("tag:amishare:share-with-new-accounts");
+                assertThat(f.values()).containsExactly("true");
+            });
+        });
+        assertThat(sfn.calls).extracting(StartExecutionRequest::name).containsExactly(
+                "new-account-444444444444-ami-0aaaaaaaaaaaaaaaa", "new-account-444444444444-ami-0bbbbbbbbbbbbbbbb");
+        assertThat(Json.read(sfn.calls.get(0).input(), ShareRequest.class))
+                .isEqualTo(EntryNormalizer.newAccountRequest("ami-0aaaaaaaaaaaaaaaa", "444444444444"));
+        assertThat(result.executions()).hasSize(2);
+    }
+
+    @Test
+    void handleRequest_shouldStartNothing_whenTheAccountCreationFailed() throws IOException {
+        // GIVEN
+        RecordingSfn sfn = new RecordingSfn();
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(null, new ExecutionStarter(sfn, ARN)));
+
+        // WHEN
+        EntryResult result = Json.read(run(handler, "organizations-create-account-result-failed-near-miss.json"),
+                EntryResult.class);
+
+        // THEN
+        assertThat(sfn.calls).isEmpty();
+        assertThat(result.skipped()).isEqualTo("account creation did not succeed");
+    }
+}

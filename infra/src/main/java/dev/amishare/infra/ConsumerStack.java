@@ -1,0 +1,187 @@
+package dev.amishare.infra;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CfnParameter;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.events.EventBus;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.constructs.Construct;
+
+/**
+ * Deployed into every target account (StackSets, an account-vending pipeline, or by hand): the role
+ * amishare assumes there to validate and copy, and the rule that forwards the account's AMI state
+ * changes to the owner account, where they finish the workflow's copy waits.
+ */
+public final class ConsumerStack extends Stack {
+
+    public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
+
+    private final Role consumerRole;
+
+    public ConsumerStack(Construct scope, String id, ConsumerStackProps props) {
+        super(scope, id, props.stackProps());
+
+        // Without a configured owner the account id is a template parameter: StackSets pass it per stack set.
+        String owner = props.ownerAccountId() != null ? props.ownerAccountId()
+                : CfnParameter.Builder.create(this, "OwnerAccountId")
+                        .description("The account that owns the shared AMIs and runs amishare")
+                        .allowedPattern("^\\d{12}$")
+                        .build().getValueAsString();
+        String ownerAccessRoleArn = props.ownerAccessRoleArn() != null ? props.ownerAccessRoleArn()
+                : "arn:" + getPartition() + ":iam::" + owner + ":role/" + StageFunctions.CONSUMER_ACCESS_ROLE_NAME;
+
+        Map<String, Object> trustConditions = new HashMap<>();
+        if (props.externalId() != null) {
+            trustConditions.put("StringEquals", new HashMap<>(Map.of("sts:ExternalId", props.externalId())));
+        }
+        if (props.organizationId() != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> equals = (Map<String, Object>) trustConditions.computeIfAbsent("StringEquals",
+                    k -> new HashMap<>());
+            equals.put("aws:PrincipalOrgID", props.organizationId());
+        }
+        ArnPrincipal owned = new ArnPrincipal(ownerAccessRoleArn);
+        IPrincipal trusted = trustConditions.isEmpty() ? owned : owned.withConditions(trustConditions);
+        consumerRole = Role.Builder.create(this, "ConsumerRole")
+                .roleName(props.consumerRoleName())
+                .description("amishare: the owner account validates shares and copies AMIs into this account")
+                .assumedBy(trusted)
+                .build();
+
+        String partition = getPartition();
+        String images = "arn:" + partition + ":ec2:*::image/*";
+        // DescribeImages has no resource-level permissions.
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:DescribeImages"), List.of("*")));
+        // CopyImage is authorized on the source and on the new image.
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:CopyImage"), List.of(images)));
+        // Tags only while CopyImage creates the copy (its TagSpecifications and CopyImageTags).
+        PolicyStatement tags = StageFunctions.allow(List.of("ec2:CreateTags"),
+                List.of(images, "arn:" + partition + ":ec2:*::snapshot/*"));
+        tags.addCondition("StringEquals", Map.of("ec2:CreateAction", "CopyImage"));
+        consumerRole.addToPrincipalPolicy(tags);
+        // The validation stage simulates this role's own policies, nothing else.
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("iam:SimulatePrincipalPolicy"),
+                List.of(consumerRole.getRoleArn())));
+
+        // Keys: the owner's (the shared snapshots') and this account's (the copies' destination keys).
+        List<String> keys = List.of("arn:" + partition + ":kms:*:" + owner + ":key/*",
+                "arn:" + partition + ":kms:*:" + getAccount() + ":key/*");
+        // The validation stage calls DescribeKey itself, so no kms:ViaService on it.
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("kms:DescribeKey"), keys));
+        // EC2 uses the keys on the role's behalf while copying and launching: only through EC2.
+        PolicyStatement use = StageFunctions.allow(List.of("kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                "kms:GenerateDataKeyWithoutPlaintext"), keys);
+        use.addCondition("StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com"));
+        consumerRole.addToPrincipalPolicy(use);
+        PolicyStatement grant = StageFunctions.allow(List.of("kms:CreateGrant"), keys);
+        grant.addCondition("StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com"));
+        grant.addCondition("Bool", Map.of("kms:GrantIsForAWSResource", "true"));
+        consumerRole.addToPrincipalPolicy(grant);
+
+        // Forward this account's AMI state changes to the owner's default bus (cross-account target).
+        Role forwarder = Role.Builder.create(this, "ForwardRole")
+                .assumedBy(new ServicePrincipal("events.amazonaws.com"))
+                .description("amishare: EventBridge puts AMI state changes on the owner account's bus")
+                .build();
+        String ownerBus = "arn:" + partition + ":events:" + getRegion() + ":" + owner + ":event-bus/default";
+        Rule.Builder.create(this, "ForwardAmiStateChangeRule")
+                .description("amishare: forwards EC2 AMI State Change events to the owner account")
+                .eventPattern(EventPatterns.pattern(EventPatterns.AMI_STATE_CHANGE))
+                .targets(List.of(software.amazon.awscdk.services.events.targets.EventBus.Builder.create(
+                        EventBus.fromEventBusArn(this, "OwnerBus", ownerBus)).role(forwarder).build()))
+                .build();
+
+        CfnOutput.Builder.create(this, "ConsumerRoleArn").value(consumerRole.getRoleArn()).build();
+
+        NagSuppressions.addResourceSuppressions(consumerRole, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("ec2:DescribeImages has no resource-level permissions; CopyImage and CreateTags act on "
+                        + "images created at run time (CreateTags only with ec2:CreateAction=CopyImage); keys "
+                        + "are the owner's and this account's, used only via EC2 (kms:ViaService)")
+                .build()), true);
+    }
+
+    public Role consumerRole() {
+        return consumerRole;
+    }
+
+    /**
+     * What the consumer stack is built from.
+     *
+     * @param ownerAccountId the owner account; null makes it a template parameter
+     * @param ownerAccessRoleArn the owner's consumer-access role; default from the owner account id
+     * @param consumerRoleName default {@value #DEFAULT_CONSUMER_ROLE}
+     * @param externalId required in sts:ExternalId when set
+     * @param organizationId required in aws:PrincipalOrgID when set
+     */
+    public record ConsumerStackProps(StackProps stackProps, String ownerAccountId, String ownerAccessRoleArn,
+            String consumerRoleName, String externalId, String organizationId) {
+
+        public ConsumerStackProps {
+            stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
+            consumerRoleName = consumerRoleName == null ? DEFAULT_CONSUMER_ROLE : consumerRoleName;
+            Objects.requireNonNull(consumerRoleName);
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builder of {@link ConsumerStackProps}. */
+        public static final class Builder {
+            private StackProps stackProps;
+            private String ownerAccountId;
+            private String ownerAccessRoleArn;
+            private String consumerRoleName;
+            private String externalId;
+            private String organizationId;
+
+            public Builder stackProps(StackProps v) {
+                stackProps = v;
+                return this;
+            }
+
+            public Builder ownerAccountId(String v) {
+                ownerAccountId = v;
+                return this;
+            }
+
+            public Builder ownerAccessRoleArn(String v) {
+                ownerAccessRoleArn = v;
+                return this;
+            }
+
+            public Builder consumerRoleName(String v) {
+                consumerRoleName = v;
+                return this;
+            }
+
+            public Builder externalId(String v) {
+                externalId = v;
+                return this;
+            }
+
+            public Builder organizationId(String v) {
+                organizationId = v;
+                return this;
+            }
+
+            public ConsumerStackProps build() {
+                return new ConsumerStackProps(stackProps, ownerAccountId, ownerAccessRoleArn, consumerRoleName,
+                        externalId, organizationId);
+            }
+        }
+    }
+}

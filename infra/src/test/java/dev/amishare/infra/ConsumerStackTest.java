@@ -1,0 +1,81 @@
+package dev.amishare.infra;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class ConsumerStackTest {
+
+    private final Template template = Synth.CONSUMER_TEMPLATE;
+
+    @Test
+    void consumerRole_shouldTrustOnlyTheOwnersAccessRoleWithExternalIdAndOrg_whenConfigured() {
+        template.hasResourceProperties("AWS::IAM::Role", Map.of(
+                "RoleName", "AmiShareConsumer",
+                "AssumeRolePolicyDocument", Map.of("Statement", List.of(Map.of(
+                        "Action", "sts:AssumeRole",
+                        "Effect", "Allow",
+                        "Principal", Map.of("AWS", Map.of("Fn::Join", List.of("", List.of("arn:",
+                                Map.of("Ref", "AWS::Partition"), ":iam::111111111111:role/amishare-consumer-access")))),
+                        "Condition", Map.of("StringEquals", Map.of(
+                                "sts:ExternalId", "amishare-ext-42",
+                                "aws:PrincipalOrgID", "o-abcdef1234")))))));
+    }
+
+    @Test
+    void consumerRole_shouldAllowExactlyValidationAndCopying_whenSynthesized() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Action", "ec2:DescribeImages", "Resource", "*")),
+                        Match.objectLike(Map.of("Action", "ec2:CopyImage")),
+                        Match.objectLike(Map.of("Action", "ec2:CreateTags",
+                                "Condition", Map.of("StringEquals", Map.of("ec2:CreateAction", "CopyImage")))),
+                        Match.objectLike(Map.of("Action", "iam:SimulatePrincipalPolicy",
+                                "Resource", Map.of("Fn::GetAtt", List.of(
+                                        Match.stringLikeRegexp("ConsumerRole.*"), "Arn")))),
+                        Match.objectLike(Map.of("Action", "kms:DescribeKey")),
+                        Match.objectLike(Map.of("Action", List.of("kms:Decrypt", "kms:ReEncryptFrom",
+                                        "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext"),
+                                "Condition", Map.of("StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com")))),
+                        Match.objectLike(Map.of("Action", "kms:CreateGrant", "Condition", Map.of(
+                                "StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com"),
+                                "Bool", Map.of("kms:GrantIsForAWSResource", "true")))))))));
+    }
+
+    @Test
+    void forwardRule_shouldSendAmiStateChangesToTheOwnersDefaultBus_whenSynthesized() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", EventPatterns.read(EventPatterns.AMI_STATE_CHANGE),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                                ":events:", Map.of("Ref", "AWS::Region"), ":111111111111:event-bus/default"))),
+                        "RoleArn", Match.anyValue())))));
+    }
+
+    @Test
+    void template_shouldNotNeedACdkBootstrap_whenDeployedByStackSets() {
+        // StackSets deploy the template into accounts that never ran cdk bootstrap.
+        org.assertj.core.api.Assertions.assertThat(template.toJSON()).doesNotContainKey("Rules");
+        org.assertj.core.api.Assertions.assertThat(String.valueOf(template.toJSON().get("Parameters")))
+                .doesNotContain("BootstrapVersion");
+    }
+
+    @Test
+    void ownerAccountId_shouldBeATemplateParameter_whenNotConfigured() {
+        // GIVEN no owner account in context (a StackSets template)
+        App app = new App();
+        ConsumerStack stack = new ConsumerStack(app, "StackSet", ConsumerStack.ConsumerStackProps.builder().build());
+
+        // WHEN
+        Template template = Template.fromStack(stack);
+
+        // THEN the owner is a parameter and the trust has no condition
+        template.hasParameter("OwnerAccountId", Map.of("AllowedPattern", "^\\d{12}$"));
+        template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
+                List.of(Match.objectEquals(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                        "Principal", Match.anyValue()))))));
+    }
+}
