@@ -36,10 +36,15 @@ public final class AwsClients {
     }
 
     public static Ec2Client ec2() {
-        return configure(Ec2Client.builder()).httpClient(HTTP).build();
+        return configure(Ec2Client.builder().httpClient(HTTP)).build();
     }
 
-    /** Region and credentials from Lambda's environment when it is there; the SDK's chains otherwise. */
+    /**
+     * Region and credentials from Lambda's environment when it is there; the SDK's chains otherwise.
+     * Callers call {@code build()} on the result, whose static type is the service's own builder: a
+     * {@code build()} through the generic builder interface would make ProGuard keep every request
+     * builder of every service in the deployment jar.
+     */
     static <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
         String region = System.getenv("AWS_REGION");
         if (region == null || region.isEmpty()) {
@@ -56,7 +61,7 @@ public final class AwsClients {
     }
 
     public static KmsClient kms() {
-        return configure(KmsClient.builder()).httpClient(HTTP).build();
+        return configure(KmsClient.builder().httpClient(HTTP)).build();
     }
 
     public static SfnClient sfn() {
@@ -64,7 +69,7 @@ public final class AwsClients {
     }
 
     public static StsClient sts() {
-        return configure(StsClient.builder()).httpClient(HTTP).build();
+        return configure(StsClient.builder().httpClient(HTTP)).build();
     }
 
     /**
