@@ -55,10 +55,31 @@ public final class OwnerStack extends Stack {
                 .resources(List.of("arn:" + getPartition() + ":ec2:" + getRegion() + "::image/*"))
                 .build());
 
+        // The other stages' functions, so the full workflow deploys; their permissions are infra's to add.
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", ShareWorkflow.ShareWorkflowProps.builder()
+                .prepare(stage(props, "Prepare", "prepare.PrepareHandler"))
                 .grantLaunchPermission(grantLaunchPermission)
+                .keyPolicy(stage(props, "KeyPolicy", "keypolicy.KeyPolicyHandler"))
+                .shareSnapshots(stage(props, "ShareSnapshots", "snapshots.ShareSnapshotsHandler"))
+                .validateConsumer(stage(props, "ValidateConsumer", "consumer.ValidateConsumerHandler"))
+                .copyImage(stage(props, "CopyImage", "copy.CopyImageHandler"))
+                .awaitCopy(stage(props, "AwaitCopy", "copy.AwaitCopyHandler"))
+                .revoke(stage(props, "Revoke", "revoke.RevokeHandler"))
                 .logGroup(LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build())
                 .build()).stateMachine();
+    }
+
+    private Function stage(OwnerStackProps props, String id, String handler) {
+        return Function.Builder.create(this, id)
+                .description("amishare: workflow stage " + id)
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .handler("dev.amishare.functions." + handler + "::handleRequest")
+                .code(Code.fromAsset(props.functionsJar().toString()))
+                .memorySize(512)
+                .timeout(Duration.seconds(60))
+                .tracing(Tracing.ACTIVE)
+                .build();
     }
 
     public StateMachine stateMachine() {
