@@ -1,6 +1,7 @@
 package dev.amishare.statemachine;
 
 import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.CopyFailedException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +57,7 @@ import software.constructs.Construct;
  * finished before the token was stored, or the event was lost) resumes the task at once. Storing before
  * reading closes the race: an event that arrives after the read finds the token, one that arrived before
  * is covered by the read. {@code CopyEventHandler} answers SendTaskSuccess with a CopyStatusResult, or
- * SendTaskFailure with {@value #COPY_FAILED} for {@code failed}, and deletes the token.
+ * SendTaskFailure with {@link CopyFailedException}'s name for {@code failed}, and deletes the token.
  * <p>
  * EventBridge delivers best effort, so the wait has a safety net: nobody sends heartbeats, so
  * {@code HeartbeatSeconds} (the re-check interval) ends a silent wait with {@code States.HeartbeatTimeout},
@@ -91,7 +92,7 @@ public final class ShareWorkflow extends Construct {
     static final String THROTTLED = AwsThrottledException.class.getName();
 
     /** The error Await copy fails with when EC2 reports the copy {@code failed}. */
-    public static final String COPY_FAILED = "dev.amishare.errors.CopyFailedException";
+    public static final String COPY_FAILED = CopyFailedException.class.getName();
 
     private final StateMachine stateMachine;
 

@@ -7,6 +7,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -31,6 +33,14 @@ public final class AwsClients {
 
     public static KmsClient kms() {
         return KmsClient.builder().httpClient(HTTP).build();
+    }
+
+    public static SfnClient sfn() {
+        return SfnClient.builder().httpClient(HTTP).build();
+    }
+
+    public static SsmClient ssm() {
+        return SsmClient.builder().httpClient(HTTP).build();
     }
 
     public static StsClient sts() {
