@@ -13,6 +13,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -66,6 +67,12 @@ public final class Aws implements AutoCloseable {
     public IamClient iam(String account) {
         return (IamClient) clients.computeIfAbsent("iam/" + account, k -> IamClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public SfnClient sfn(String account) {
+        return (SfnClient) clients.computeIfAbsent("sfn/" + account, k -> SfnClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }
 
