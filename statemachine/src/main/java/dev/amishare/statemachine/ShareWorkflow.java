@@ -44,7 +44,8 @@ import software.constructs.Construct;
  *       (launching needs no snapshot permission).</li>
  *   <li><b>For each target</b> (inline Map, {@code MaxConcurrency} configurable): <b>Validate consumer</b>,
  *       then <b>For each region</b>: <b>Copy image</b> → <b>Dry run?</b> → <b>Await copy</b> → <b>Copy
- *       report</b>; then <b>Target report</b>.</li>
+ *       report</b>; then <b>Keys of target</b> and <b>Snapshots of target</b> (per key and snapshot, whether
+ *       this target was added or had it already) and <b>Target report</b>.</li>
  *   <li><b>Share report</b>, the output of the execution, then <b>Shared</b>.</li>
  * </ol>
  *
@@ -336,6 +337,13 @@ public final class ShareWorkflow extends Construct {
                         .build();
         regions.itemProcessor(Chain.start(copy).next(dryRun));
 
+        // What the owner-side stages changed for this target: per key and per snapshot, whether this target
+        // was added now or had it already. A one-Pass Map each, as JSONPath cannot filter by a variable.
+        software.amazon.awscdk.services.stepfunctions.Map keys = perTarget("Keys of target", "$.keyPolicy.keys",
+                "keyArn", "$.targetKeys");
+        software.amazon.awscdk.services.stepfunctions.Map snapshotsOfTarget = perTarget("Snapshots of target",
+                "$.snapshots.snapshots", "snapshotId", "$.targetSnapshots");
+
         Pass targetReport = Pass.Builder.create(this, "Target report")
                 .parameters(Map.of(
                         "accountId", JsonPath.stringAt("$.target.accountId"),
@@ -345,6 +353,8 @@ public final class ShareWorkflow extends Construct {
                                 "alreadyPresent", JsonPath.arrayContains(
                                         JsonPath.listAt("$.launchPermission.alreadyPresent"),
                                         JsonPath.stringAt("$.target.accountId"))),
+                        "keys", JsonPath.listAt("$.targetKeys"),
+                        "snapshots", JsonPath.listAt("$.targetSnapshots"),
                         "roleArn", JsonPath.stringAt("$.validation.roleArn"),
                         "checks", JsonPath.listAt("$.validation.checks"),
                         "copies", JsonPath.listAt("$.copies")))
@@ -366,12 +376,37 @@ public final class ShareWorkflow extends Construct {
                                 Map.entry("ownerKeyArns", JsonPath.listAt("$.prepared.customerManagedKeyArns")),
                                 Map.entry("dryRun", JsonPath.stringAt("$.prepared.request.dryRun")),
                                 Map.entry("executionId", JsonPath.stringAt("$.prepared.executionId")),
-                                // Only for the target report's launch-permission flags.
-                                Map.entry("launchPermission", JsonPath.objectAt("$.launchPermission"))))
+                                // Only for the target report's per-target flags.
+                                Map.entry("launchPermission", JsonPath.objectAt("$.launchPermission")),
+                                Map.entry("keyPolicy", JsonPath.objectAt("$.keyPolicy")),
+                                Map.entry("snapshots", JsonPath.objectAt("$.snapshots"))))
                         .resultPath("$.targets")
                         .build();
-        targets.itemProcessor(Chain.start(validate).next(regions).next(targetReport));
+        targets.itemProcessor(Chain.start(validate).next(regions).next(keys).next(snapshotsOfTarget).next(targetReport));
         return targets;
+    }
+
+    /**
+     * A Map over an owner-side result list ({@code itemsPath}, entries with {@code added} and
+     * {@code alreadyPresent} account lists) that keeps, per entry, its id and whether the iteration's target
+     * is among them.
+     */
+    private software.amazon.awscdk.services.stepfunctions.Map perTarget(String name, String itemsPath, String idField,
+            String resultPath) {
+        software.amazon.awscdk.services.stepfunctions.Map map =
+                software.amazon.awscdk.services.stepfunctions.Map.Builder.create(this, name)
+                        .itemsPath(itemsPath)
+                        .itemSelector(Map.of(
+                                idField, JsonPath.stringAt("$$.Map.Item.Value." + idField),
+                                "added", JsonPath.arrayContains(JsonPath.listAt("$$.Map.Item.Value.added"),
+                                        JsonPath.stringAt("$.target.accountId")),
+                                "alreadyPresent", JsonPath.arrayContains(
+                                        JsonPath.listAt("$$.Map.Item.Value.alreadyPresent"),
+                                        JsonPath.stringAt("$.target.accountId"))))
+                        .resultPath(resultPath)
+                        .build();
+        map.itemProcessor(new Pass(this, name + " entry"));
+        return map;
     }
 
     /**

@@ -141,6 +141,8 @@ class ShareWorkflowTest {
         assertThat(targets.get("ItemsPath").asText()).isEqualTo("$.prepared.request.targets");
         assertThat(targets.get("ItemProcessor").get("StartAt").asText()).isEqualTo("Validate consumer");
         assertThat(targets.get("Next").asText()).isEqualTo("Share report");
+        assertThat(targets.get("ItemProcessor").get("States").fieldNames()).toIterable()
+                .contains("For each region", "Keys of target", "Snapshots of target", "Target report");
     }
 
     @Test

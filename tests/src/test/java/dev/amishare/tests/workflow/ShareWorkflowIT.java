@@ -139,6 +139,8 @@ class ShareWorkflowIT {
         assertThat(targets.get(0).get("launchPermission").get("added").asBoolean()).isTrue();
         assertThat(targets.get(1).get("accountId").asText()).isEqualTo("333333333333");
         assertThat(targets.get(1).get("launchPermission").get("alreadyPresent").asBoolean()).isTrue();
+        assertThat(targets.get(1).get("keys").get(0).get("added").asBoolean()).isTrue();
+        assertThat(targets.get(1).get("snapshots").get(0).get("snapshotId").asText()).isEqualTo("snap-0123456789abcdef0");
         for (JsonNode target : targets) {
             assertThat(target.get("checks")).hasSize(3);
             assertThat(target.get("checks").get(0).get("passed").asBoolean()).isTrue();
@@ -220,6 +222,8 @@ class ShareWorkflowIT {
         assertThat(report.get("keys")).isEmpty();
         assertThat(report.get("targets")).hasSize(1);
         assertThat(report.get("targets").get(0).get("copies")).isEmpty();
+        assertThat(report.get("targets").get(0).get("keys")).isEmpty();
+        assertThat(report.get("targets").get(0).get("snapshots")).isEmpty();
     }
 
     @Test
