@@ -241,4 +241,20 @@ class ShareWorkflowIT {
                 "Share failed");
         assertThat(history(execution).stream().map(e -> e.get("type").asText())).contains("MapStateFailed");
     }
+
+    @Test
+    void execution_shouldAwaitNoCopy_whenTheRequestIsADryRun() throws Exception {
+        // GIVEN a dry run: the copy stage starts nothing and says so (DryRun; Await copy has no mock at all)
+
+        // WHEN
+        DescribeExecutionResponse execution = run("DryRun");
+
+        // THEN no wait, and the report shows the would-be copies
+        assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(statesEntered(execution)).contains("Nothing to await").doesNotContain("Await copy");
+        JsonNode report = output(execution);
+        assertThat(report.get("dryRun").asBoolean()).isTrue();
+        assertThat(report.get("targets").get(0).get("copies").get(0).get("state").asText()).isEqualTo("dryRun");
+    }
 }
