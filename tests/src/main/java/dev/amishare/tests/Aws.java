@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -72,6 +73,12 @@ public final class Aws implements AutoCloseable {
 
     public SfnClient sfn(String account) {
         return (SfnClient) clients.computeIfAbsent("sfn/" + account, k -> SfnClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public SsmClient ssm(String account) {
+        return (SsmClient) clients.computeIfAbsent("ssm/" + account, k -> SsmClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }
