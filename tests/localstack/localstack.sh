@@ -8,7 +8,9 @@
 #   tests/localstack/localstack.sh status    exit 0 when an emulator answers on the port
 #
 # Settings: AMISHARE_CACHE (default ~/.cache/amishare), AMISHARE_LOCALSTACK_PORT (default 4566),
-# AMISHARE_PYTHON (a Python >= 3.12; found on PATH or under ~/.pyenv otherwise).
+# AMISHARE_PYTHON (a Python >= 3.12; found on PATH or under ~/.pyenv otherwise), SFN_MOCK_CONFIG (the
+# Step Functions Local mock configuration; default localstack/sfn-mock-config.json, which the workflow
+# ITs use by starting executions with "<state machine ARN>#<test case>"; LocalStack re-reads it on change).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -105,6 +107,7 @@ start() {
   LAMBDA_RUNTIME_EXECUTOR="${LAMBDA_RUNTIME_EXECUTOR:-amishare-local-jvm}" \
   AMISHARE_LAMBDA_CODE="${AMISHARE_LAMBDA_CODE:-jar}" \
   DISABLE_EVENTS=1 \
+  SFN_MOCK_CONFIG="${SFN_MOCK_CONFIG:-$here/sfn-mock-config.json}" \
   setsid "$venv/bin/python" -m localstack.runtime.main >"$log_file" 2>&1 < /dev/null &
   echo $! > "$pid_file"
   local i

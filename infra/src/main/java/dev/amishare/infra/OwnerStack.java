@@ -37,10 +37,15 @@ public final class OwnerStack extends Stack {
         functions = new StageFunctions(this, "Functions",
                 new StageFunctions.StageFunctionsProps(props.functionsJar(), props.consumerRoleName()));
 
-        // Today's ShareWorkflow takes the grant stage only; the full workflow takes one function per stage
-        // from StageFunctions.
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", ShareWorkflow.ShareWorkflowProps.builder()
+                .prepare(functions.prepare())
                 .grantLaunchPermission(functions.grantLaunchPermission())
+                .keyPolicy(functions.keyPolicy())
+                .shareSnapshots(functions.shareSnapshots())
+                .validateConsumer(functions.validateConsumer())
+                .copyImage(functions.copyImage())
+                .awaitCopy(functions.awaitCopy())
+                .revoke(functions.revoke())
                 .logGroup(LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build())
                 .build()).stateMachine();
         functions.bindStateMachine(stateMachine);

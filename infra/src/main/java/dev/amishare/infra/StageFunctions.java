@@ -37,7 +37,7 @@ public final class StageFunctions extends Construct {
     /** The owner-side role the consumer stacks trust by ARN: a fixed name keeps that ARN predictable. */
     public static final String CONSUMER_ACCESS_ROLE_NAME = "amishare-consumer-access";
     /** Where AwaitCopyHandler keeps task tokens until CopyEventHandler answers them. */
-    public static final String COPY_WAIT_PREFIX = "/amishare/copy-wait/";
+    public static final String COPY_WAIT_PREFIX = "/amishare/copy-tokens/";
 
     private final Code code;
     private final Stack stack;
@@ -104,12 +104,15 @@ public final class StageFunctions extends Construct {
         addSnapshotPermissions(revoke);
         addKeyPolicyPermissions(revoke);
 
-        // The two copy-wait handlers land with the full workflow; coordinated by handler string only.
+        // AwaitCopy keeps the copy's task token (a SecureString under the AWS-managed aws/ssm key, which
+        // needs no KMS grant in the policy), then reads the copy's state as the consumer role — so it runs
+        // under the consumer-access role, the one principal target accounts trust — and resumes at once
+        // when the copy is already done. CopyEvent resumes the token when the forwarded event arrives.
         String parameters = "arn:" + stack.getPartition() + ":ssm:" + stack.getRegion() + ":" + stack.getAccount()
                 + ":parameter" + COPY_WAIT_PREFIX + "*";
         awaitCopy = function("AwaitCopy", "copy.AwaitCopyHandler::handleRequest",
-                "keeps a copy's task token until the copy's AMI event arrives", null);
-        add(awaitCopy, allow(List.of("ssm:PutParameter"), List.of(parameters)));
+                "keeps a copy's task token until the copy's AMI event arrives", consumerAccess);
+        add(awaitCopy, allow(List.of("ssm:PutParameter", "ssm:DeleteParameter"), List.of(parameters)));
         copyEvent = function("CopyEvent", "copy.CopyEventHandler::handleRequest",
                 "answers a copy's task token when its forwarded AMI event arrives", null);
         add(copyEvent, allow(List.of("ssm:GetParameter", "ssm:DeleteParameter"), List.of(parameters)));
@@ -142,6 +145,7 @@ public final class StageFunctions extends Construct {
                         List.of(stateMachine.getStateMachineArn()))))
                 .build();
         copyEvent.getRole().attachInlinePolicy(callbacks);
+        awaitCopy.getRole().attachInlinePolicy(callbacks);
         PolicyStatement start = allow(List.of("states:StartExecution"), List.of(stateMachine.getStateMachineArn()));
         Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start)).build();
         shareTagChanged.getRole().attachInlinePolicy(starts);

@@ -69,8 +69,9 @@ class OwnerStackTest {
         assertThat(actionsOf("FunctionsRevokeRole")).isEqualTo(plusBasics("ec2:DescribeImageAttribute",
                 "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
                 "kms:GetKeyPolicy", "kms:PutKeyPolicy"));
-        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole"));
-        assertThat(actionsOf("FunctionsAwaitCopyRole")).isEqualTo(plusBasics("ssm:PutParameter"));
+        // AwaitCopy reads the copy's state as the consumer role, so it shares the one role targets trust.
+        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole",
+                "ssm:PutParameter", "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
         assertThat(actionsOf("FunctionsCopyEventRole")).isEqualTo(plusBasics("ssm:GetParameter",
                 "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
         assertThat(actionsOf("FunctionsShareTagChangedRole")).isEqualTo(plusBasics("states:StartExecution"));

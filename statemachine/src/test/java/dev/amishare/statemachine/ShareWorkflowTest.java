@@ -1,38 +1,216 @@
 package dev.amishare.statemachine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.assertions.Template;
-import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.logs.LogGroup;
 
 class ShareWorkflowTest {
 
+    private static final String THROTTLED = "dev.amishare.errors.AwsThrottledException";
+
+    /** Every state of the definition by name, the Map iterations' states included. */
+    private static Map<String, JsonNode> states(JsonNode definition) {
+        Map<String, JsonNode> all = new LinkedHashMap<>();
+        definition.get("States").fields().forEachRemaining(e -> {
+            all.put(e.getKey(), e.getValue());
+            if (e.getValue().has("ItemProcessor")) {
+                all.putAll(states(e.getValue().get("ItemProcessor")));
+            }
+        });
+        return all;
+    }
+
+    private static JsonNode throttlingRetry(JsonNode task) {
+        for (JsonNode retry : task.get("Retry")) {
+            if (retry.get("ErrorEquals").toString().equals("[\"" + THROTTLED + "\"]")) {
+                return retry;
+            }
+        }
+        throw new AssertionError("no throttling retry on " + task);
+    }
+
+    private static List<String> retriedErrors(JsonNode task) {
+        List<String> errors = new ArrayList<>();
+        task.path("Retry").forEach(r -> r.get("ErrorEquals").forEach(e -> errors.add(e.asText())));
+        return errors;
+    }
+
     @Test
-    void definition_shouldRetryOnlyTheThrottledError_whenSynthesized() {
-        // GIVEN a stack with the workflow
-        Stack stack = new Stack();
-        Function fn = Function.Builder.create(stack, "Fn").runtime(Runtime.NODEJS_20_X).handler("index.handler")
-                .code(Code.fromInline("x")).build();
-        new ShareWorkflow(stack, "Workflow", ShareWorkflow.ShareWorkflowProps.builder()
-                .grantLaunchPermission(fn).logGroup(new LogGroup(stack, "Logs")).build());
+    void definition_shouldRetryThrottlingWithFullJitterOnEveryTask_whenSynthesized() {
+        // GIVEN the synthesized workflow
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
 
         // WHEN
-        Template template = Template.fromStack(stack);
+        Map<String, JsonNode> tasks = new LinkedHashMap<>();
+        states.forEach((name, state) -> {
+            if (state.get("Type").asText().equals("Task")) {
+                tasks.put(name, state);
+            }
+        });
 
-        // THEN the definition names the retryable exception by its fully-qualified class name
-        Map<String, Map<String, Object>> machines = template.findResources("AWS::StepFunctions::StateMachine");
-        assertThat(machines).hasSize(1);
-        String definition = machines.values().iterator().next().toString();
-        assertThat(definition).contains("dev.amishare.errors.AwsThrottledException")
-                .contains("\"ErrorEquals\":[\"dev.amishare.errors.AwsThrottledException\"],\"IntervalSeconds\":2,\"MaxAttempts\":5,\"BackoffRate\":2,\"JitterStrategy\":\"FULL\"")
-                .doesNotContain("States.ALL");
+        // THEN every task retries the throttled error by its full class name, with full jitter and a bound
+        assertThat(tasks.keySet()).containsExactlyInAnyOrder("Prepare share", "Grant launch permission",
+                "Patch key policies", "Share snapshots", "Validate consumer", "Copy image", "Await copy",
+                "Revoke grants");
+        tasks.forEach((name, task) -> {
+            JsonNode retry = throttlingRetry(task);
+            assertThat(retry.get("JitterStrategy").asText()).as(name).isEqualTo("FULL");
+            assertThat(retry.get("BackoffRate").asDouble()).as(name).isEqualTo(2.0);
+            assertThat(retry.get("MaxAttempts").asInt()).as(name).isBetween(3, 8);
+            assertThat(retry.get("MaxDelaySeconds").asInt()).as(name).isLessThanOrEqualTo(60);
+        });
+    }
+
+    @Test
+    void definition_shouldTuneTheBackoffToEachApisRefillRate_whenSynthesized() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode keyPolicy = throttlingRetry(states.get("Patch key policies"));
+        JsonNode grant = throttlingRetry(states.get("Grant launch permission"));
+        JsonNode copy = throttlingRetry(states.get("Copy image"));
+
+        // THEN PutKeyPolicy (5/s) and ModifyImageAttribute (5/s) start at 2 s; CopyImage (1/s) at 5 s
+        assertThat(keyPolicy.get("IntervalSeconds").asInt()).isEqualTo(2);
+        assertThat(keyPolicy.get("MaxAttempts").asInt()).isEqualTo(6);
+        assertThat(grant.get("IntervalSeconds").asInt()).isEqualTo(2);
+        assertThat(grant.get("MaxAttempts").asInt()).isEqualTo(5);
+        assertThat(copy.get("IntervalSeconds").asInt()).isEqualTo(5);
+        assertThat(copy.get("MaxDelaySeconds").asInt()).isEqualTo(60);
+    }
+
+    @Test
+    void definition_shouldNeverRetryTerminalErrors_whenSynthesized() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        List<String> retried = new ArrayList<>();
+        states.values().forEach(s -> retried.addAll(retriedErrors(s)));
+
+        // THEN only throttling, Lambda's own service errors and the copy re-check are retried
+        assertThat(retried).allSatisfy(error -> assertThat(error).matches(
+                "dev\\.amishare\\.errors\\.AwsThrottledException|Lambda\\..*|States\\.HeartbeatTimeout"));
+        assertThat(retried).doesNotContain("States.ALL", "dev.amishare.errors.InvalidShareRequestException",
+                "dev.amishare.errors.ConsumerValidationFailedException", "dev.amishare.errors.AwsAccessDeniedException");
+    }
+
+    @Test
+    void definition_shouldSkipKeyPoliciesAndSnapshots_whenNotEncryptedOrNothingIsCopied() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode encrypted = states.get("Encrypted?");
+        JsonNode anyCopy = states.get("Any copy?");
+
+        // THEN
+        assertThat(states.get("Grant launch permission").get("Next").asText()).isEqualTo("Encrypted?");
+        assertThat(encrypted.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.prepared.encrypted");
+        assertThat(encrypted.get("Choices").get(0).get("Next").asText()).isEqualTo("Patch key policies");
+        assertThat(encrypted.get("Default").asText()).isEqualTo("No key policy to patch");
+        assertThat(anyCopy.get("Choices").get(0).get("Variable").asText())
+                .isEqualTo("$.prepared.copyingAccountIds[0]");
+        assertThat(anyCopy.get("Choices").get(0).get("IsPresent").asBoolean()).isTrue();
+        assertThat(anyCopy.get("Choices").get(0).get("Next").asText()).isEqualTo("Share snapshots");
+        assertThat(anyCopy.get("Default").asText()).isEqualTo("No snapshot to share");
+        assertThat(states.get("Patch key policies").get("Next").asText()).isEqualTo("Any copy?");
+        assertThat(states.get("No key policy to patch").get("Next").asText()).isEqualTo("Any copy?");
+    }
+
+    @Test
+    void definition_shouldBoundTheTargetMap_whenConcurrencyIsConfigured() {
+        // GIVEN
+        Template template = Synth.template(ShareWorkflow.ShareWorkflowProps.builder().maxConcurrentTargets(7));
+
+        // WHEN
+        JsonNode targets = states(Synth.definition(template)).get("For each target");
+
+        // THEN
+        assertThat(targets.get("Type").asText()).isEqualTo("Map");
+        assertThat(targets.get("MaxConcurrency").asInt()).isEqualTo(7);
+        assertThat(targets.get("ItemsPath").asText()).isEqualTo("$.prepared.request.targets");
+        assertThat(targets.get("ItemProcessor").get("StartAt").asText()).isEqualTo("Validate consumer");
+        assertThat(targets.get("Next").asText()).isEqualTo("Share report");
+        assertThat(targets.get("ItemProcessor").get("States").fieldNames()).toIterable()
+                .contains("For each region", "Keys of target", "Snapshots of target", "Target report");
+    }
+
+    @Test
+    void definition_shouldAwaitTheCopyWithATaskTokenAndASafetyNet_whenSynthesized() {
+        // GIVEN a 10-minute re-check and a 2-hour copy timeout
+        Template template = Synth.template(ShareWorkflow.ShareWorkflowProps.builder()
+                .copyRecheckInterval(Duration.minutes(10)).copyTimeout(Duration.hours(2)));
+
+        // WHEN
+        JsonNode await = states(Synth.definition(template)).get("Await copy");
+
+        // THEN
+        assertThat(await.get("Resource").asText()).isEqualTo("arn:aws:states:::lambda:invoke.waitForTaskToken");
+        assertThat(await.get("Parameters").get("Payload").get("taskToken.$").asText()).isEqualTo("$$.Task.Token");
+        assertThat(await.get("HeartbeatSeconds").asInt()).isEqualTo(600);
+        assertThat(await.get("TimeoutSeconds").asInt()).isEqualTo(7200);
+        JsonNode recheck = await.get("Retry").get(1);
+        assertThat(retriedErrors(await)).contains("States.HeartbeatTimeout");
+        assertThat(recheck.get("ErrorEquals").get(0).asText()).isEqualTo("States.HeartbeatTimeout");
+        assertThat(recheck.get("MaxAttempts").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void definition_shouldRollBackThenFail_whenAStageFails() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode rollback = states.get("Roll back?");
+        JsonNode failed = states.get("Share failed");
+
+        // THEN every stage after prepare catches everything into $.error and goes to the rollback choice
+        for (String stage : List.of("Grant launch permission", "Patch key policies", "Share snapshots",
+                "For each target")) {
+            JsonNode caught = states.get(stage).get("Catch").get(0);
+            assertThat(caught.get("ErrorEquals").get(0).asText()).as(stage).isEqualTo("States.ALL");
+            assertThat(caught.get("ResultPath").asText()).as(stage).isEqualTo("$.error");
+            assertThat(caught.get("Next").asText()).as(stage).isEqualTo("Roll back?");
+        }
+        assertThat(states.get("Prepare share").get("Catch").get(0).get("Next").asText()).isEqualTo("Share failed");
+        assertThat(rollback.get("Choices").get(0).toString())
+                .contains("$.prepared.request.rollbackOnFailure", "$.prepared.request.dryRun");
+        assertThat(rollback.get("Choices").get(0).get("Next").asText()).isEqualTo("Revoke grants");
+        assertThat(rollback.get("Default").asText()).isEqualTo("Share failed");
+        assertThat(states.get("Revoke grants").get("Parameters").get("dryRun").asBoolean()).isFalse();
+        assertThat(states.get("Revoke grants").get("Next").asText()).isEqualTo("Share failed");
+        assertThat(states.get("Revoke grants").get("Catch").get(0).get("ResultPath").asText())
+                .isEqualTo("$.rollbackError");
+        assertThat(failed.get("Type").asText()).isEqualTo("Fail");
+        assertThat(failed.get("ErrorPath").asText()).isEqualTo("$.error.Error");
+        assertThat(failed.get("CausePath").asText()).isEqualTo("$.error.Cause");
+    }
+
+    @Test
+    void stateMachine_shouldBeStandardAndTraced_whenSynthesized() {
+        // GIVEN
+        Template template = Synth.template();
+
+        // WHEN / THEN: Express workflows support no waitForTaskToken
         template.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
                 "StateMachineType", "STANDARD", "TracingConfiguration", Map.of("Enabled", true)));
+        template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
+    }
+
+    @Test
+    void props_shouldRefuseAMapWiderThanTheInlineLimit_whenBuilt() {
+        // GIVEN / WHEN / THEN
+        assertThatThrownBy(() -> Synth.template(ShareWorkflow.ShareWorkflowProps.builder().maxConcurrentTargets(41)))
+                .hasMessageContaining("maxConcurrentTargets");
     }
 }

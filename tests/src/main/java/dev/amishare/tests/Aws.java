@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -73,6 +75,18 @@ public final class Aws implements AutoCloseable {
     public IamClient iam(String account) {
         return (IamClient) clients.computeIfAbsent("iam/" + account, k -> IamClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public SfnClient sfn(String account) {
+        return (SfnClient) clients.computeIfAbsent("sfn/" + account, k -> SfnClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public SsmClient ssm(String account) {
+        return (SsmClient) clients.computeIfAbsent("ssm/" + account, k -> SsmClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }
 

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -65,7 +66,12 @@ public final class AwsClients {
     }
 
     public static SfnClient sfn() {
-        return SfnClient.builder().httpClient(HTTP).build();
+        return configure(SfnClient.builder().httpClient(HTTP)).build();
+    }
+
+
+    public static SsmClient ssm() {
+        return configure(SsmClient.builder().httpClient(HTTP)).build();
     }
 
     public static StsClient sts() {

@@ -1,5 +1,6 @@
 package dev.amishare.functions.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,8 @@ public record ShareRequest(
         List<String> organizationArns,
         List<String> organizationalUnitArns,
         String consumerRoleName,
-        String externalId,
+        // Written even when null: the workflow passes it on by JSONPath, which fails on a missing field.
+        @JsonInclude(JsonInclude.Include.ALWAYS) String externalId,
         Boolean dryRun,
         Boolean rollbackOnFailure) {
 

@@ -163,7 +163,7 @@ public final class ShareRequestValidator {
             }
         });
         for (String name : required) {
-            if (!node.has(name)) {
+            if (!node.hasNonNull(name)) {
                 p.add(prefix + name + ": missing");
             }
         }
@@ -173,7 +173,9 @@ public final class ShareRequestValidator {
     private static String text(JsonNode node, String field, String path, Pattern pattern, String expected,
             List<String> p) {
         JsonNode value = node.get(field);
-        if (value == null) {
+        // An explicit null is an absent optional field: the workflow writes optional fields as null so
+        // that its JSONPath can always select them. Required fields are checked for null apart.
+        if (value == null || value.isNull()) {
             return null;
         }
         if (!value.isTextual()) {

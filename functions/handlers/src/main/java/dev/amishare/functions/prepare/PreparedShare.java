@@ -1,5 +1,6 @@
 package dev.amishare.functions.prepare;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.List;
 
@@ -22,7 +23,8 @@ public record PreparedShare(
         ShareRequest request,
         String ownerAccountId,
         String region,
-        String imageName,
+        // Written even when null: the workflow passes it on by JSONPath, which fails on a missing field.
+        @JsonInclude(JsonInclude.Include.ALWAYS) String imageName,
         List<SnapshotInfo> snapshots,
         List<String> customerManagedKeyArns,
         List<String> accountIds,

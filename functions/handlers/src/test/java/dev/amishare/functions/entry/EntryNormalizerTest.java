@@ -114,7 +114,7 @@ class EntryNormalizerTest {
         assertThat(Json.write(request)).isEqualTo("""
                 {"imageId":"ami-0abcdef1234567890","targets":[{"accountId":"444444444444","copy":[]}],\
                 "organizationArns":[],"organizationalUnitArns":[],"consumerRoleName":"AmiShareConsumer",\
-                "dryRun":false,"rollbackOnFailure":false}""");
+                "externalId":null,"dryRun":false,"rollbackOnFailure":false}""");
         assertThat(EntryNormalizer.executionName("444444444444", "ami-0abcdef1234567890"))
                 .isEqualTo("new-account-444444444444-ami-0abcdef1234567890");
     }

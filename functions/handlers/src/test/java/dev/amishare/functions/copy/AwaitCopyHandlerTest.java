@@ -1,0 +1,120 @@
+package dev.amishare.functions.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.testing.FakeSfn;
+import dev.amishare.functions.testing.FakeSsm;
+import dev.amishare.functions.testing.FakeSts;
+import dev.amishare.functions.testing.FakeTargetClients;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.StateReason;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+
+class AwaitCopyHandlerTest {
+
+    private static final String COPY = "ami-00000000000000001";
+    private static final String PARAMETER = "/amishare/copy-tokens/222222222222/eu-west-1/" + COPY;
+    private static final String INPUT = "{\"taskToken\":\"token-1\",\"accountId\":\"222222222222\","
+            + "\"region\":\"eu-west-1\",\"imageId\":\"" + COPY + "\",\"consumerRoleName\":\"AmiShareConsumer\","
+            + "\"executionId\":\"run-1\"}";
+
+    private final FakeTargetClients target = new FakeTargetClients();
+    private final FakeSsm ssm = new FakeSsm();
+    private final FakeSfn sfn = new FakeSfn();
+    private final AwaitCopyHandler handler = new AwaitCopyHandler(new AwaitCopyService(
+            new CopyStatusService(new FakeSts("111111111111"), target),
+            new CopyTokenStore(ssm, CopyTokenStore.DEFAULT_PREFIX), new CopyResumer(sfn)));
+
+    private void copyIs(ImageState state, String reason) {
+        target.ec2("eu-west-1").images.put(COPY, Image.builder().imageId(COPY).state(state)
+                .stateReason(reason == null ? null : StateReason.builder().message(reason).build()).build());
+    }
+
+    private String invoke(String json) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, null);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void await_shouldStoreTheTokenAndResumeNothing_whenTheCopyIsPending() {
+        // GIVEN a copy still in progress
+        copyIs(ImageState.PENDING, null);
+
+        // WHEN
+        String out = invoke(INPUT);
+
+        // THEN the token waits for EC2's event, as a SecureString under (account, region, image)
+        assertThat(ssm.parameters).containsEntry(PARAMETER, "token-1");
+        assertThat(ssm.types).containsEntry(PARAMETER, ParameterType.SECURE_STRING);
+        assertThat(sfn.successes).isEmpty();
+        assertThat(sfn.failures).isEmpty();
+        assertThat(out).contains("\"state\":\"pending\"");
+    }
+
+    @Test
+    void await_shouldResumeAtOnceAndForgetTheToken_whenTheCopyFinishedBeforeTheTokenWasStored() {
+        // GIVEN a copy that became available before the workflow reached Await copy
+        copyIs(ImageState.AVAILABLE, null);
+
+        // WHEN
+        invoke(INPUT);
+
+        // THEN
+        assertThat(sfn.successes).singleElement().satisfies(s -> {
+            assertThat(s.taskToken()).isEqualTo("token-1");
+            assertThat(s.output()).isEqualTo("{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\","
+                    + "\"imageId\":\"" + COPY + "\",\"state\":\"available\"}");
+        });
+        assertThat(ssm.parameters).doesNotContainKey(PARAMETER);
+    }
+
+    @Test
+    void await_shouldFailTheTaskWithCopyFailed_whenTheCopyHadFailed() {
+        // GIVEN
+        copyIs(ImageState.FAILED, "InternalError: snapshot copy failed");
+
+        // WHEN
+        invoke(INPUT);
+
+        // THEN the workflow sees the named error and EC2's reason
+        assertThat(sfn.failures).singleElement().satisfies(f -> {
+            assertThat(f.error()).isEqualTo("dev.amishare.errors.CopyFailedException");
+            assertThat(f.cause()).contains(COPY, "222222222222", "eu-west-1", "failed",
+                    "InternalError: snapshot copy failed");
+        });
+        assertThat(sfn.successes).isEmpty();
+        assertThat(ssm.parameters).isEmpty();
+    }
+
+    @Test
+    void await_shouldReplaceTheToken_whenARecheckBringsANewOne() {
+        // GIVEN a first wait that went silent
+        copyIs(ImageState.PENDING, null);
+        invoke(INPUT);
+
+        // WHEN the heartbeat retry runs the task again with a new token
+        invoke(INPUT.replace("token-1", "token-2"));
+
+        // THEN
+        assertThat(ssm.parameters).containsEntry(PARAMETER, "token-2");
+    }
+
+    @Test
+    void await_shouldRefuse_whenInvokedWithoutATaskToken() {
+        // GIVEN an input without token (the task was not invoked with waitForTaskToken)
+        String input = INPUT.replace("\"taskToken\":\"token-1\",", "");
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> invoke(input)).isInstanceOf(InvalidShareRequestException.class)
+                .hasMessageContaining("taskToken");
+        assertThat(ssm.parameters).isEmpty();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.amishare.tests.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amishare.functions.copy.CopyEventHandler;
+import dev.amishare.functions.copy.CopyEventService;
+import dev.amishare.functions.copy.CopyResumer;
+import dev.amishare.functions.copy.CopyTokenStore;
+import dev.amishare.tests.Accounts;
+import dev.amishare.tests.Aws;
+import dev.amishare.tests.LocalStackExtension;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.StateMachineAlreadyExistsException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * The copy wait's resume path against the emulator's SSM and Step Functions: a real execution parked on a
+ * task token (an EventBridge PutEvents waitForTaskToken task stands in for the Lambda, which the emulator
+ * cannot run without Docker), the token stored as AwaitCopyHandler stores it, and CopyEventHandler fed an
+ * "EC2 AMI State Change" event.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CopyEventHandlerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COPY = "ami-0bbbbbbbbbbbbbbb1";
+    private static final String DEFINITION = "{\"StartAt\":\"Await copy\",\"States\":{\"Await copy\":{\"Type\":\"Task\","
+            + "\"Resource\":\"arn:aws:states:::events:putEvents.waitForTaskToken\",\"Parameters\":{\"Entries\":[{"
+            + "\"Source\":\"amishare.test\",\"DetailType\":\"copy wait probe\",\"Detail\":{\"token.$\":\"$$.Task.Token\"}}]},"
+            + "\"End\":true}}}";
+
+    // Step Functions' own trust, and the emulator's: its Step Functions assumes the execution role as the
+    // root of its internal account 000000000000, and amishare's extension checks trust policies.
+    private static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Principal\":{\"Service\":\"states.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"},"
+            + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::000000000000:root\"},"
+            + "\"Action\":\"sts:AssumeRole\"}]}";
+
+    private final IamClient iam;
+    private final SfnClient sfn;
+    private final SsmClient ssm;
+    private final CopyTokenStore tokens;
+    private final CopyEventHandler handler;
+    private String stateMachineArn;
+
+    CopyEventHandlerIT(Aws aws) {
+        iam = aws.iam(Accounts.OWNER);
+        sfn = aws.sfn(Accounts.OWNER);
+        ssm = aws.ssm(Accounts.OWNER);
+        tokens = new CopyTokenStore(ssm, "/amishare-it/copy-tokens");
+        handler = new CopyEventHandler(new CopyEventService(tokens, new CopyResumer(sfn)));
+    }
+
+    @BeforeAll
+    void createStateMachine() {
+        String role;
+        try {
+            role = iam.createRole(r -> r.roleName("amishare-copy-wait-probe").assumeRolePolicyDocument(TRUST))
+                    .role().arn();
+        } catch (EntityAlreadyExistsException e) {
+            role = iam.getRole(r -> r.roleName("amishare-copy-wait-probe")).role().arn();
+        }
+        String roleArn = role;
+        try {
+            stateMachineArn = sfn.createStateMachine(r -> r.name("CopyWaitProbe").definition(DEFINITION).roleArn(roleArn))
+                    .stateMachineArn();
+        } catch (StateMachineAlreadyExistsException e) {
+            stateMachineArn = sfn.listStateMachines(r -> { }).stateMachines().stream()
+                    .filter(m -> m.name().equals("CopyWaitProbe")).findFirst().orElseThrow().stateMachineArn();
+        }
+    }
+
+    /** Starts an execution and returns its ARN and the task token it waits with. */
+    private String[] parkedExecution() throws Exception {
+        String arn = sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name("probe-" + UUID.randomUUID())
+                .input("{}")).executionArn();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            Optional<String> token = sfn.getExecutionHistory(r -> r.executionArn(arn)).events().stream()
+                    .filter(e -> e.taskScheduledEventDetails() != null)
+                    .map(e -> e.taskScheduledEventDetails().parameters()).findFirst()
+                    .map(p -> {
+                        try {
+                            return JSON.readTree(p).get("Entries").get(0).get("Detail").get("token").asText();
+                        } catch (Exception ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    });
+            if (token.isPresent()) {
+                return new String[] {arn, token.get()};
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the probe execution never scheduled its task");
+    }
+
+    private DescribeExecutionResponse finished(String arn) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        DescribeExecutionResponse execution;
+        do {
+            Thread.sleep(200);
+            execution = sfn.describeExecution(r -> r.executionArn(arn));
+        } while (execution.status() == ExecutionStatus.RUNNING && Instant.now().isBefore(deadline));
+        return execution;
+    }
+
+    private String event(String state, String message) {
+        return "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"EC2 AMI State Change\","
+                + "\"source\":\"aws.ec2\",\"account\":\"" + Accounts.CONSUMER + "\",\"time\":\"2026-11-23T02:00:00Z\","
+                + "\"region\":\"" + Accounts.OTHER_REGION + "\",\"resources\":[\"arn:aws:ec2:" + Accounts.OTHER_REGION
+                + "::image/" + COPY + "\"],\"detail\":{\"RequestId\":\"r-1\",\"ImageId\":\"" + COPY + "\",\"State\":\""
+                + state + "\",\"ErrorMessage\":\"" + message + "\"}}";
+    }
+
+    private JsonNode invoke(String json) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, null);
+        return JSON.readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void event_shouldResumeTheParkedExecutionWithTheCopyStatus_whenTheCopyBecameAvailable() throws Exception {
+        // GIVEN an execution waiting on its token, stored for the copy
+        String[] parked = parkedExecution();
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY, parked[1]);
+
+        // WHEN EC2's event arrives
+        JsonNode out = invoke(event("available", ""));
+
+        // THEN the execution ends with the CopyStatusResult, and the token is gone
+        assertThat(out.get("resumed").asBoolean()).isTrue();
+        DescribeExecutionResponse execution = finished(parked[0]);
+        assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(JSON.readTree(execution.output())).isEqualTo(JSON.readTree("{\"accountId\":\"" + Accounts.CONSUMER
+                + "\",\"region\":\"" + Accounts.OTHER_REGION + "\",\"imageId\":\"" + COPY + "\",\"state\":\"available\"}"));
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY)).isEmpty();
+    }
+
+    @Test
+    void event_shouldFailTheParkedExecutionWithCopyFailed_whenTheCopyFailed() throws Exception {
+        // GIVEN
+        String[] parked = parkedExecution();
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY, parked[1]);
+
+        // WHEN
+        invoke(event("failed", "Snapshot copy failed"));
+
+        // THEN
+        DescribeExecutionResponse execution = finished(parked[0]);
+        assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(execution.error()).as(execution.cause()).isEqualTo("dev.amishare.errors.CopyFailedException");
+        assertThat(execution.cause()).contains(COPY, "Snapshot copy failed");
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY)).isEmpty();
+    }
+}
