@@ -40,12 +40,7 @@ public final class AwsClients {
         return configure(Ec2Client.builder().httpClient(HTTP)).build();
     }
 
-    /**
-     * Region and credentials from Lambda's environment when it is there; the SDK's chains otherwise.
-     * Callers call {@code build()} on the result, whose static type is the service's own builder: a
-     * {@code build()} through the generic builder interface would make ProGuard keep every request
-     * builder of every service in the deployment jar.
-     */
+    /** Region and credentials from Lambda's environment when it is there; the SDK's chains otherwise. */
     static <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
         String region = System.getenv("AWS_REGION");
         if (region == null || region.isEmpty()) {

@@ -7,8 +7,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ec2.model.Image;
 
 /** Shares every AMI tagged for new accounts with one new account: one execution per AMI. */
 public final class NewAccountService {
@@ -43,15 +43,32 @@ public final class NewAccountService {
         return new EntryResult(started, null);
     }
 
-    /** AMIs this account owns carrying the opt-in tag, sorted so the executions start in a stable order. */
+    /**
+     * AMIs this account owns carrying the opt-in tag, sorted so the executions start in a stable order.
+     *
+     * <p>Pages through DescribeImages by hand rather than with {@code describeImagesPaginator}: the
+     * SDK's paginators re-stamp their first request through the generic {@code toBuilder()} /
+     * {@code AwsRequest.Builder.build()} (UserAgentUtils.applyPaginatorUserAgent), which makes ProGuard
+     * keep the model classes of every operation of every service in the deployment jar (18.7 MiB
+     * instead of 9.2 MiB).
+     */
     List<String> taggedImages() {
+        Filter tagged = Filter.builder().name("tag:" + EntryTags.SHARE_WITH_NEW_ACCOUNTS)
+                .values(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).build();
+        List<String> imageIds = new ArrayList<>();
         try {
-            return ec2.describeImagesPaginator(r -> r.owners("self").filters(Filter.builder()
-                            .name("tag:" + EntryTags.SHARE_WITH_NEW_ACCOUNTS)
-                            .values(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).build()))
-                    .images().stream().map(Image::imageId).sorted().toList();
+            String token = null;
+            do {
+                String pageToken = token;
+                DescribeImagesResponse page = ec2.describeImages(r -> r.owners("self").filters(tagged)
+                        .nextToken(pageToken));
+                page.images().forEach(image -> imageIds.add(image.imageId()));
+                token = page.nextToken();
+            } while (token != null && !token.isEmpty());
         } catch (AwsServiceException e) {
             throw AwsErrors.common("ec2:DescribeImages", e);
         }
+        imageIds.sort(null);
+        return imageIds;
     }
 }

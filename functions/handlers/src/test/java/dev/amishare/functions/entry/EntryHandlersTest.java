@@ -145,6 +145,44 @@ class EntryHandlersTest {
     }
 
     @Test
+    void handleRequest_shouldFollowNextToken_whenTheTaggedImagesSpanSeveralPages() throws IOException {
+        // GIVEN DescribeImages answers in two pages
+        List<DescribeImagesRequest> describes = new ArrayList<>();
+        Ec2Client ec2 = new Ec2Client() {
+            @Override
+            public DescribeImagesResponse describeImages(DescribeImagesRequest r) {
+                describes.add(r);
+                return r.nextToken() == null
+                        ? DescribeImagesResponse.builder().images(Image.builder().imageId("ami-0cccccccccccccccc")
+                                .build()).nextToken("page-2").build()
+                        : DescribeImagesResponse.builder().images(Image.builder().imageId("ami-0aaaaaaaaaaaaaaaa")
+                                .build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "ec2";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RecordingSfn sfn = new RecordingSfn();
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN)));
+
+        // WHEN
+        run(handler, "controltower-create-managed-account.json");
+
+        // THEN the second page is asked for with the same filter, and the AMIs of both pages are shared in order
+        assertThat(describes).extracting(DescribeImagesRequest::nextToken).containsExactly(null, "page-2");
+        assertThat(describes.get(1).owners()).containsExactly("self");
+        assertThat(describes.get(1).filters()).isEqualTo(describes.get(0).filters());
+        assertThat(sfn.calls).extracting(StartExecutionRequest::name).containsExactly(
+                "new-account-444444444444-ami-0aaaaaaaaaaaaaaaa", "new-account-444444444444-ami-0cccccccccccccccc");
+    }
+
+    @Test
     void handleRequest_shouldStartNothing_whenTheAccountCreationFailed() throws IOException {
         // GIVEN
         RecordingSfn sfn = new RecordingSfn();
