@@ -8,8 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 endpoint=$(tests/localstack/localstack.sh start)
 echo "emulator: $endpoint"
-./mvnw -q -B -pl tests -am install -DskipTests
-./mvnw -q -B -pl tests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+# Compile only: the stages run in this JVM, so the Lambda package (shade, ProGuard) is not needed;
+# within the reactor the class path points at the other modules' target/classes.
+./mvnw -q -B -pl tests -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 # The handlers' JSON decision lines stay quiet here; the demo prints its own report.
 AMISHARE_LOG_LEVEL=${AMISHARE_LOG_LEVEL:-WARN} \
   java -cp "tests/target/classes:$(cat tests/target/classpath.txt)" dev.amishare.tests.LocalDemo "$endpoint"
