@@ -11,7 +11,7 @@ import software.amazon.awscdk.StackProps;
 
 /**
  * The CDK app that {@code cdk.json} runs: {@code npx cdk synth} from the repository root. Context
- * (-c key=value): ownerAccountId, ownerAccessRoleArn, consumerRoleName, externalId, organizationId,
+ * (-c key=value): ownerAccountId, ownerAccessRoleArn, ownerCopyWaiterRoleArn, consumerRoleName, externalId, organizationId,
  * consumerAccountIds (comma-separated).
  */
 public final class AmishareApp {
@@ -48,6 +48,7 @@ public final class AmishareApp {
         new ConsumerStack(app, "AmishareConsumer", ConsumerStack.ConsumerStackProps.builder()
                 .ownerAccountId(context(app, "ownerAccountId"))
                 .ownerAccessRoleArn(context(app, "ownerAccessRoleArn"))
+                .ownerCopyWaiterRoleArn(context(app, "ownerCopyWaiterRoleArn"))
                 .consumerRoleName(consumerRoleName)
                 .externalId(context(app, "externalId"))
                 .organizationId(organizationId)

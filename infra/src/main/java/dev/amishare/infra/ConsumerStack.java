@@ -13,6 +13,7 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.events.EventBus;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.CompositePrincipal;
 import software.amazon.awscdk.services.iam.IPrincipal;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -39,8 +40,12 @@ public final class ConsumerStack extends Stack {
                         .description("The account that owns the shared AMIs and runs amishare")
                         .allowedPattern("^\\d{12}$")
                         .build().getValueAsString();
+        // Two owner roles assume the consumer role: consumer-access (validate, copy, status) and the copy
+        // waiter (AwaitCopy). Each ARN defaults to the owner's fixed role name, like the account id above.
         String ownerAccessRoleArn = props.ownerAccessRoleArn() != null ? props.ownerAccessRoleArn()
-                : "arn:" + getPartition() + ":iam::" + owner + ":role/" + StageFunctions.CONSUMER_ACCESS_ROLE_NAME;
+                : ownerRole(owner, StageFunctions.CONSUMER_ACCESS_ROLE_NAME);
+        String ownerCopyWaiterRoleArn = props.ownerCopyWaiterRoleArn() != null ? props.ownerCopyWaiterRoleArn()
+                : ownerRole(owner, StageFunctions.COPY_WAITER_ROLE_NAME);
 
         Map<String, Object> trustConditions = new HashMap<>();
         if (props.externalId() != null) {
@@ -52,8 +57,9 @@ public final class ConsumerStack extends Stack {
                     k -> new HashMap<>());
             equals.put("aws:PrincipalOrgID", props.organizationId());
         }
-        ArnPrincipal owned = new ArnPrincipal(ownerAccessRoleArn);
-        IPrincipal trusted = trustConditions.isEmpty() ? owned : owned.withConditions(trustConditions);
+        // Both principals carry the same conditions: neither owner role gets in without them.
+        IPrincipal trusted = new CompositePrincipal(trusted(ownerAccessRoleArn, trustConditions),
+                trusted(ownerCopyWaiterRoleArn, trustConditions));
         consumerRole = Role.Builder.create(this, "ConsumerRole")
                 .roleName(props.consumerRoleName())
                 .description("amishare: the owner account validates shares and copies AMIs into this account")
@@ -113,6 +119,15 @@ public final class ConsumerStack extends Stack {
                 .build()), true);
     }
 
+    private String ownerRole(String owner, String roleName) {
+        return "arn:" + getPartition() + ":iam::" + owner + ":role/" + roleName;
+    }
+
+    private static IPrincipal trusted(String roleArn, Map<String, Object> conditions) {
+        ArnPrincipal owned = new ArnPrincipal(roleArn);
+        return conditions.isEmpty() ? owned : owned.withConditions(conditions);
+    }
+
     public Role consumerRole() {
         return consumerRole;
     }
@@ -122,12 +137,13 @@ public final class ConsumerStack extends Stack {
      *
      * @param ownerAccountId the owner account; null makes it a template parameter
      * @param ownerAccessRoleArn the owner's consumer-access role; default from the owner account id
+     * @param ownerCopyWaiterRoleArn the owner's copy-waiter role (AwaitCopy); default from the owner account id
      * @param consumerRoleName default {@value #DEFAULT_CONSUMER_ROLE}
      * @param externalId required in sts:ExternalId when set
      * @param organizationId required in aws:PrincipalOrgID when set
      */
     public record ConsumerStackProps(StackProps stackProps, String ownerAccountId, String ownerAccessRoleArn,
-            String consumerRoleName, String externalId, String organizationId) {
+            String ownerCopyWaiterRoleArn, String consumerRoleName, String externalId, String organizationId) {
 
         public ConsumerStackProps {
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
@@ -144,6 +160,7 @@ public final class ConsumerStack extends Stack {
             private StackProps stackProps;
             private String ownerAccountId;
             private String ownerAccessRoleArn;
+            private String ownerCopyWaiterRoleArn;
             private String consumerRoleName;
             private String externalId;
             private String organizationId;
@@ -163,6 +180,11 @@ public final class ConsumerStack extends Stack {
                 return this;
             }
 
+            public Builder ownerCopyWaiterRoleArn(String v) {
+                ownerCopyWaiterRoleArn = v;
+                return this;
+            }
+
             public Builder consumerRoleName(String v) {
                 consumerRoleName = v;
                 return this;
@@ -179,8 +201,8 @@ public final class ConsumerStack extends Stack {
             }
 
             public ConsumerStackProps build() {
-                return new ConsumerStackProps(stackProps, ownerAccountId, ownerAccessRoleArn, consumerRoleName,
-                        externalId, organizationId);
+                return new ConsumerStackProps(stackProps, ownerAccountId, ownerAccessRoleArn,
+                        ownerCopyWaiterRoleArn, consumerRoleName, externalId, organizationId);
             }
         }
     }

@@ -84,8 +84,11 @@ public final class OwnerStack extends Stack {
 
         CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn()).build();
         CfnOutput.Builder.create(this, "ConsumerAccessRoleArn")
-                .description("The principal every consumer stack trusts")
+                .description("One of the two principals every consumer stack trusts (validate, copy, status)")
                 .value(functions.consumerAccessRole().getRoleArn()).build();
+        CfnOutput.Builder.create(this, "CopyWaiterRoleArn")
+                .description("The other principal every consumer stack trusts (AwaitCopy)")
+                .value(functions.copyWaiterRole().getRoleArn()).build();
         CfnOutput.Builder.create(this, "ApiUrl").value(api.api().urlForPath("/shares")).build();
 
         NagSuppressions.addResourceSuppressions(stateMachine, List.of(NagPackSuppression.builder()

@@ -36,12 +36,18 @@ public final class StageFunctions extends Construct {
     static final String HANDLERS = "dev.amishare.functions.";
     /** The owner-side role the consumer stacks trust by ARN: a fixed name keeps that ARN predictable. */
     public static final String CONSUMER_ACCESS_ROLE_NAME = "amishare-consumer-access";
+    /**
+     * AwaitCopy's own role, the second owner-side principal the consumer stacks trust: it also reads the
+     * copy's state as the consumer role, but alone keeps and answers task tokens. Fixed name, as above.
+     */
+    public static final String COPY_WAITER_ROLE_NAME = "amishare-copy-waiter";
     /** Where AwaitCopyHandler keeps task tokens until CopyEventHandler answers them. */
     public static final String COPY_WAIT_PREFIX = "/amishare/copy-tokens/";
 
     private final Code code;
     private final Stack stack;
     private final Role consumerAccess;
+    private final Role copyWaiter;
     private final Map<String, Function> functions = new java.util.LinkedHashMap<>();
 
     private final Function prepare;
@@ -68,8 +74,17 @@ public final class StageFunctions extends Construct {
                 .description("amishare: assumes the consumer role in target accounts to validate and copy")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .build();
-        consumerAccess.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"),
-                List.of("arn:" + stack.getPartition() + ":iam::*:role/" + props.consumerRoleName())));
+        String consumerRoles = "arn:" + stack.getPartition() + ":iam::*:role/" + props.consumerRoleName();
+        consumerAccess.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"), List.of(consumerRoles)));
+
+        // AwaitCopy reads the copy's state as the consumer role too, but it also stores and answers task
+        // tokens: a role of its own keeps those SSM and Step Functions actions off validate/copy/status.
+        copyWaiter = Role.Builder.create(this, "CopyWaiterRole")
+                .roleName(COPY_WAITER_ROLE_NAME)
+                .description("amishare: keeps copy task tokens and reads copy state as target consumer roles")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+        copyWaiter.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"), List.of(consumerRoles)));
 
         // DescribeImages and DescribeSnapshots have no resource-level permissions; GetCallerIdentity
         // needs none. DescribeKey only on this account's keys (the AMI's own key).
@@ -106,12 +121,13 @@ public final class StageFunctions extends Construct {
 
         // AwaitCopy keeps the copy's task token (a SecureString under the AWS-managed aws/ssm key, which
         // needs no KMS grant in the policy), then reads the copy's state as the consumer role — so it runs
-        // under the consumer-access role, the one principal target accounts trust — and resumes at once
-        // when the copy is already done. CopyEvent resumes the token when the forwarded event arrives.
+        // under the copy-waiter role, which target accounts trust beside the consumer-access role — and
+        // resumes at once (deleting the parameter) when the copy is already done. CopyEvent resumes the
+        // token when the forwarded event arrives.
         String parameters = "arn:" + stack.getPartition() + ":ssm:" + stack.getRegion() + ":" + stack.getAccount()
                 + ":parameter" + COPY_WAIT_PREFIX + "*";
         awaitCopy = function("AwaitCopy", "copy.AwaitCopyHandler::handleRequest",
-                "keeps a copy's task token until the copy's AMI event arrives", consumerAccess);
+                "keeps a copy's task token until the copy's AMI event arrives", copyWaiter);
         add(awaitCopy, allow(List.of("ssm:PutParameter", "ssm:DeleteParameter"), List.of(parameters)));
         copyEvent = function("CopyEvent", "copy.CopyEventHandler::handleRequest",
                 "answers a copy's task token when its forwarded AMI event arrives", null);
@@ -224,6 +240,10 @@ public final class StageFunctions extends Construct {
 
     public Role consumerAccessRole() {
         return consumerAccess;
+    }
+
+    public Role copyWaiterRole() {
+        return copyWaiter;
     }
 
     public List<Function> all() {

@@ -11,18 +11,53 @@ class ConsumerStackTest {
 
     private final Template template = Synth.CONSUMER_TEMPLATE;
 
+    private static Map<String, Object> ownerRole(String roleName) {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":iam::111111111111:role/" + roleName)));
+    }
+
     @Test
-    void consumerRole_shouldTrustOnlyTheOwnersAccessRoleWithExternalIdAndOrg_whenConfigured() {
+    void consumerRole_shouldTrustOnlyTheOwnersTwoRolesWithExternalIdAndOrg_whenConfigured() {
+        // GIVEN the app's context: owner account, external id and organization
+        Map<String, Object> conditions = Map.of("StringEquals", Map.of(
+                "sts:ExternalId", "amishare-ext-42",
+                "aws:PrincipalOrgID", "o-abcdef1234"));
+
+        // WHEN / THEN the consumer-access role and the copy-waiter role, each only with both conditions
         template.hasResourceProperties("AWS::IAM::Role", Map.of(
                 "RoleName", "AmiShareConsumer",
-                "AssumeRolePolicyDocument", Map.of("Statement", List.of(Map.of(
-                        "Action", "sts:AssumeRole",
-                        "Effect", "Allow",
-                        "Principal", Map.of("AWS", Map.of("Fn::Join", List.of("", List.of("arn:",
-                                Map.of("Ref", "AWS::Partition"), ":iam::111111111111:role/amishare-consumer-access")))),
-                        "Condition", Map.of("StringEquals", Map.of(
-                                "sts:ExternalId", "amishare-ext-42",
-                                "aws:PrincipalOrgID", "o-abcdef1234")))))));
+                "AssumeRolePolicyDocument", Map.of("Statement", List.of(
+                        Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                                "Principal", Map.of("AWS", ownerRole("amishare-consumer-access")),
+                                "Condition", conditions),
+                        Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                                "Principal", Map.of("AWS", ownerRole("amishare-copy-waiter")),
+                                "Condition", conditions)))));
+    }
+
+    @Test
+    void consumerRole_shouldTrustTheGivenOwnerRoles_whenBothArnsAreConfigured() {
+        // GIVEN explicit owner role ARNs (e.g. roles renamed in the owner account)
+        App app = new App();
+        ConsumerStack stack = new ConsumerStack(app, "Explicit", ConsumerStack.ConsumerStackProps.builder()
+                .ownerAccountId("111111111111")
+                .ownerAccessRoleArn("arn:aws:iam::111111111111:role/custom-access")
+                .ownerCopyWaiterRoleArn("arn:aws:iam::111111111111:role/custom-waiter")
+                .externalId("ext")
+                .build());
+
+        // WHEN
+        Template explicit = Template.fromStack(stack);
+
+        // THEN exactly those two, with the external id
+        Map<String, Object> conditions = Map.of("StringEquals", Map.of("sts:ExternalId", "ext"));
+        explicit.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
+                List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                                "Principal", Map.of("AWS", "arn:aws:iam::111111111111:role/custom-access"),
+                                "Condition", conditions),
+                        Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                                "Principal", Map.of("AWS", "arn:aws:iam::111111111111:role/custom-waiter"),
+                                "Condition", conditions)))));
     }
 
     @Test
@@ -63,6 +98,13 @@ class ConsumerStackTest {
                 .doesNotContain("BootstrapVersion");
     }
 
+    private static Object parameterTrust(String roleName) {
+        return Match.objectEquals(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                "Principal", Map.of("AWS", Map.of("Fn::Join", List.of("", List.of("arn:",
+                        Map.of("Ref", "AWS::Partition"), ":iam::", Map.of("Ref", "OwnerAccountId"),
+                        ":role/" + roleName))))));
+    }
+
     @Test
     void ownerAccountId_shouldBeATemplateParameter_whenNotConfigured() {
         // GIVEN no owner account in context (a StackSets template)
@@ -72,10 +114,9 @@ class ConsumerStackTest {
         // WHEN
         Template template = Template.fromStack(stack);
 
-        // THEN the owner is a parameter and the trust has no condition
+        // THEN the owner is a parameter, both owner roles are derived from it, and the trust has no condition
         template.hasParameter("OwnerAccountId", Map.of("AllowedPattern", "^\\d{12}$"));
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
-                List.of(Match.objectEquals(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
-                        "Principal", Match.anyValue()))))));
+                List.of(parameterTrust("amishare-consumer-access"), parameterTrust("amishare-copy-waiter")))));
     }
 }

@@ -69,8 +69,9 @@ class OwnerStackTest {
         assertThat(actionsOf("FunctionsRevokeRole")).isEqualTo(plusBasics("ec2:DescribeImageAttribute",
                 "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
                 "kms:GetKeyPolicy", "kms:PutKeyPolicy"));
-        // AwaitCopy reads the copy's state as the consumer role, so it shares the one role targets trust.
-        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole",
+        // validate, copy and status only assume the consumer role; AwaitCopy's token actions are its own.
+        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole"));
+        assertThat(actionsOf("FunctionsCopyWaiterRole")).isEqualTo(plusBasics("sts:AssumeRole",
                 "ssm:PutParameter", "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
         assertThat(actionsOf("FunctionsCopyEventRole")).isEqualTo(plusBasics("ssm:GetParameter",
                 "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
@@ -113,6 +114,41 @@ class OwnerStackTest {
                     "Role", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsConsumerAccessRole.*"),
                             "Arn"))));
         }
+    }
+
+    @Test
+    void copyWaiterRole_shouldRunAwaitCopyAloneWithItsTokenActions_whenSynthesized() {
+        // GIVEN the owner stack's copy-waiter role
+        Map<String, Object> waiter = Map.of("Ref", Match.stringLikeRegexp("FunctionsCopyWaiterRole.*"));
+        Map<String, Object> waiterArn = Map.of("Fn::GetAtt",
+                List.of(Match.stringLikeRegexp("FunctionsCopyWaiterRole.*"), "Arn"));
+        Object assume = Match.objectLike(Map.of("Action", "sts:AssumeRole",
+                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":iam::*:role/AmiShareConsumer")))));
+        Object tokens = Match.objectLike(Map.of("Action", List.of("ssm:PutParameter", "ssm:DeleteParameter"),
+                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":ssm:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"),
+                        ":parameter/amishare/copy-tokens/*")))));
+        Object callbacks = Match.objectLike(Map.of(
+                "Action", List.of("states:SendTaskSuccess", "states:SendTaskFailure"),
+                "Resource", Map.of("Ref", Match.stringLikeRegexp("ShareWorkflow.*"))));
+
+        // WHEN / THEN a fixed name the consumer stacks can trust,
+        template.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "amishare-copy-waiter"));
+        // the consumer role to assume and the copy-token parameters to put and delete,
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(assume, tokens))),
+                "Roles", List.of(waiter)));
+        // the task callbacks on the state machine only,
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyDocument", Map.of("Statement", List.of(callbacks)),
+                "Roles", Match.arrayWith(List.of(waiter))));
+        // and AwaitCopy is the only function that runs under it
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "dev.amishare.functions.copy.AwaitCopyHandler::handleRequest",
+                "Role", waiterArn));
+        assertThat(template.findResources("AWS::Lambda::Function",
+                Map.of("Properties", Map.of("Role", waiterArn)))).hasSize(1);
     }
 
     @Test
