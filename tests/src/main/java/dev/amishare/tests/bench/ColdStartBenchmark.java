@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class ColdStartBenchmark {
 
     private static final Pattern RESULT = Pattern.compile(
-            "RESULT init_ms=(\\d+) construct_ms=([\\d.]+) first_request_ms=([\\d.]+) error=(\\S*) cpu_ms=(\\d+)");
+            "RESULT init_ms=(\\d+) construct_ms=([\\d.]+) first_request_ms=([\\d.]+) error=(\\S*) cpu_ms=(\\d+)"
+                    + " peak_rss_mb=(-?\\d+)");
 
     /** One handler and the request it is measured with. */
     record Case(String name, String handlerClass, String input) {
@@ -47,8 +48,8 @@ public final class ColdStartBenchmark {
             cases = cases(aws);
         }
         System.out.printf("deployment package %s: %.1f MB%n", jar.getFileName(), Files.size(jar) / 1024.0 / 1024.0);
-        System.out.printf("%-28s %8s %8s %12s %14s %8s  %s%n", "handler", "runs", "init ms", "construct ms",
-                "1st request ms", "cpu ms", "result");
+        System.out.printf("%-28s %8s %8s %12s %14s %8s %8s  %s%n", "handler", "runs", "init ms", "construct ms",
+                "1st request ms", "cpu ms", "rss MB", "result");
         for (Case c : cases) {
             Path input = Files.createTempFile("amishare-bench", ".json");
             Files.writeString(input, c.input(), StandardCharsets.UTF_8);
@@ -57,12 +58,13 @@ public final class ColdStartBenchmark {
             for (int i = 0; i < runs; i++) {
                 Matcher m = runOnce(endpoint, jar, benchClasses, c, input);
                 samples.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
-                        Double.parseDouble(m.group(3)), Double.parseDouble(m.group(5))});
+                        Double.parseDouble(m.group(3)), Double.parseDouble(m.group(5)), Double.parseDouble(m.group(6))});
                 error = m.group(4);
             }
             Files.delete(input);
-            System.out.printf("%-28s %8d %8.0f %12.0f %14.0f %8.0f  %s%n", c.name(), runs, median(samples, 0),
-                    median(samples, 1), median(samples, 2), median(samples, 3), error.isEmpty() ? "ok" : error);
+            System.out.printf("%-28s %8d %8.0f %12.0f %14.0f %8.0f %8.0f  %s%n", c.name(), runs, median(samples, 0),
+                    median(samples, 1), median(samples, 2), median(samples, 3), median(samples, 4),
+                    error.isEmpty() ? "ok" : error);
         }
     }
 

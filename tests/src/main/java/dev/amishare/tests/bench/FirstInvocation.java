@@ -40,9 +40,20 @@ public final class FirstInvocation {
         // moves when other processes compete for the machine's cores. Read after the measurement.
         long cpuNanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        System.out.printf("RESULT init_ms=%d construct_ms=%.1f first_request_ms=%.1f error=%s cpu_ms=%.0f output_bytes=%d%n",
-                sinceJvmStart, (t1 - t0) / 1e6, (t2 - t1) / 1e6, error, cpuNanos / 1e6, out.size());
+        System.out.printf("RESULT init_ms=%d construct_ms=%.1f first_request_ms=%.1f error=%s cpu_ms=%.0f"
+                        + " peak_rss_mb=%d output_bytes=%d%n",
+                sinceJvmStart, (t1 - t0) / 1e6, (t2 - t1) / 1e6, error, cpuNanos / 1e6, peakRssMb(), out.size());
         System.out.flush();
         System.out.println(new String(out.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    /** Peak resident memory (VmHWM) so far: what Lambda reports as "Max Memory Used". */
+    private static long peakRssMb() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
     }
 }
