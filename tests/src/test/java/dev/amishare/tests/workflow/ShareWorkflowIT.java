@@ -205,15 +205,14 @@ class ShareWorkflowIT {
         assertThat(state.get("error").get("Error").asText()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
         assertThat(state.get("prepared").get("accountIds").toString()).contains("222222222222", "333333333333");
         // AND Revoke was told to keep what the targets had before the execution (Prepare's baseline)
-        List<JsonNode> events = history(execution);
-        JsonNode revokeScheduled = events.get(events.size() - 1);
-        for (JsonNode e : events) {
-            if (e.has("taskScheduledEventDetails")) {
-                revokeScheduled = e;
+        // (the emulator records a Lambda task's payload as LambdaFunctionScheduled; Revoke is the last one)
+        JsonNode payload = null;
+        for (JsonNode e : history(execution)) {
+            if (e.has("lambdaFunctionScheduledEventDetails")) {
+                payload = JSON.readTree(e.get("lambdaFunctionScheduledEventDetails").get("input").asText());
             }
         }
-        JsonNode payload = JSON.readTree(revokeScheduled.get("taskScheduledEventDetails").get("parameters").asText())
-                .get("Payload");
+        assertThat(payload).isNotNull();
         assertThat(payload.get("accountIds").toString()).contains("222222222222", "333333333333");
         assertThat(payload.get("keep")).isEqualTo(state.get("prepared").get("baseline"));
         assertThat(payload.get("keep").get("launchPermission").toString()).contains("222222222222")
