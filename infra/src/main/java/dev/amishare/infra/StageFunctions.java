@@ -87,11 +87,16 @@ public final class StageFunctions extends Construct {
         copyWaiter.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"), List.of(consumerRoles)));
 
         // DescribeImages and DescribeSnapshots have no resource-level permissions; GetCallerIdentity
-        // needs none. DescribeKey only on this account's keys (the AMI's own key).
+        // needs none. DescribeKey only on this account's keys (the AMI's own key). Prepare also reads the
+        // access targets already have (launch and create-volume permissions, amishare's key-policy
+        // statements), the baseline a rollback keeps: the same reads, scoped as for the stages that write.
         prepare = function("Prepare", "prepare.PrepareHandler::handleRequest",
                 "reads the AMI, its snapshots and their keys", null);
         add(prepare, allow(List.of("ec2:DescribeImages", "ec2:DescribeSnapshots"), List.of("*")));
         add(prepare, allow(List.of("kms:DescribeKey"), List.of(keys())));
+        add(prepare, allow(List.of("ec2:DescribeImageAttribute"), List.of(images())));
+        add(prepare, allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())));
+        add(prepare, managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys()))));
 
         grantLaunchPermission = function("GrantLaunchPermission",
                 "launch.GrantLaunchPermissionHandler::handleRequest",

@@ -60,7 +60,8 @@ class OwnerStackTest {
     @Test
     void roles_shouldHoldOnlyTheActionsTheirServicesCall_whenSynthesized() {
         assertThat(actionsOf("FunctionsPrepareRole")).isEqualTo(
-                plusBasics("ec2:DescribeImages", "ec2:DescribeSnapshots", "kms:DescribeKey"));
+                plusBasics("ec2:DescribeImages", "ec2:DescribeSnapshots", "kms:DescribeKey",
+                        "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute", "kms:GetKeyPolicy"));
         assertThat(actionsOf("FunctionsGrantLaunchPermissionRole")).isEqualTo(
                 plusBasics("ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute"));
         assertThat(actionsOf("FunctionsKeyPolicyRole")).isEqualTo(plusBasics("kms:GetKeyPolicy", "kms:PutKeyPolicy"));

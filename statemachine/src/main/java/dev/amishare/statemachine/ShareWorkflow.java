@@ -77,7 +77,8 @@ import software.constructs.Construct;
  * Every task after Prepare catches {@code States.ALL} (after its retries) into {@code $.error}
  * ({@code Error}, {@code Cause}). With {@code rollbackOnFailure: true} on a real run (not a dry run),
  * <b>Revoke grants</b> removes the launch permission, key-policy statements and snapshot permissions of
- * this request's targets (dryRun false); then <b>Share failed</b> ends the execution with the caught error
+ * this request's targets (dryRun false), except the access Prepare found already in place
+ * ({@code $.prepared.baseline}, passed as {@code keep}), so only what this execution granted goes; then <b>Share failed</b> ends the execution with the caught error
  * and cause. Prepare grants nothing, so its failure goes straight to <b>Share failed</b>. A failed revoke
  * is kept in {@code $.rollbackError} and the execution still fails with the original error.
  * <p>
@@ -174,6 +175,8 @@ public final class ShareWorkflow extends Construct {
                 "snapshotIds", JsonPath.listAt("$.prepared.snapshots[*].snapshotId"),
                 // Rollback undoes a real run; a dry run granted nothing and never reaches here.
                 "dryRun", false,
+                // What the targets had before this execution stays: rollback takes back only what it granted.
+                "keep", JsonPath.objectAt("$.prepared.baseline"),
                 "executionId", JsonPath.stringAt("$.prepared.executionId"))), "$.rollback");
         // A failed revoke must not hide the error that caused it: keep it aside and fail with the original.
         revoke.addCatch(failed, CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.rollbackError").build());

@@ -188,6 +188,9 @@ class ShareWorkflowTest {
         assertThat(rollback.get("Choices").get(0).get("Next").asText()).isEqualTo("Revoke grants");
         assertThat(rollback.get("Default").asText()).isEqualTo("Share failed");
         assertThat(states.get("Revoke grants").get("Parameters").get("dryRun").asBoolean()).isFalse();
+        // Rollback keeps the access the targets had before the execution, as Prepare recorded it.
+        assertThat(states.get("Revoke grants").get("Parameters").get("keep.$").asText())
+                .isEqualTo("$.prepared.baseline");
         assertThat(states.get("Revoke grants").get("Next").asText()).isEqualTo("Share failed");
         assertThat(states.get("Revoke grants").get("Catch").get(0).get("ResultPath").asText())
                 .isEqualTo("$.rollbackError");

@@ -2,6 +2,7 @@ package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amishare.functions.prepare.PreparedShare;
 import dev.amishare.functions.revoke.RevokeInput;
 import dev.amishare.functions.revoke.RevokeResult;
 import dev.amishare.tests.Accounts;
@@ -13,6 +14,8 @@ import dev.amishare.tests.SharedAmi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
+import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 
 @ExtendWith(LocalStackExtension.class)
@@ -28,7 +31,7 @@ class RevokeHandlerIT {
 
     private RevokeResult revoke(SharedAmi ami) {
         return Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), List.of(Accounts.CONSUMER), null, null,
-                ami.ownerKeyArns(), stages.snapshotIds(ami.imageId()), false, "it"), RevokeResult.class);
+                ami.ownerKeyArns(), stages.snapshotIds(ami.imageId()), false, null, "it"), RevokeResult.class);
     }
 
     @Test
@@ -58,6 +61,54 @@ class RevokeHandlerIT {
         // and the consumer no longer sees the AMI
         assertThat(aws.ec2(Accounts.CONSUMER).describeImages(r -> r.executableUsers("self")).images())
                 .noneMatch(image -> image.imageId().equals(ami.imageId()));
+    }
+
+    @Test
+    void revoke_shouldKeepAccessThatExistedBefore_whenGivenTheBaseline() {
+        // GIVEN the consumer already had launch permission, a key grant and the snapshots before this share
+        SharedAmi ami = SharedAmi.create(aws);
+        stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
+        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
+        stages.shareSnapshots(ami.imageId(), Accounts.CONSUMER);
+        // AND a share for consumer and third, whose Prepare recorded that baseline before granting both
+        PreparedShare prepared = Handlers.invoke(stages.prepare, """
+                {"request":{"imageId":"%s","targets":[
+                  {"accountId":"%s","copy":[{"region":"us-east-1","kmsKeyId":"alias/golden"}]},
+                  {"accountId":"%s","copy":[{"region":"us-east-1","kmsKeyId":"alias/golden"}]}]},
+                 "executionId":"it-baseline"}""".formatted(ami.imageId(), Accounts.CONSUMER, Accounts.THIRD),
+                PreparedShare.class);
+        assertThat(prepared.baseline().launchPermission()).containsExactly(Accounts.CONSUMER);
+        for (String keyArn : ami.ownerKeyArns()) {
+            assertThat(prepared.baseline().key(keyArn)).containsExactly(Accounts.CONSUMER);
+        }
+        for (String snapshotId : stages.snapshotIds(ami.imageId())) {
+            assertThat(prepared.baseline().snapshot(snapshotId)).containsExactly(Accounts.CONSUMER);
+        }
+        stages.grantLaunch(ami.imageId(), Accounts.THIRD);
+        stages.grantKeys(ami.ownerKeyArns(), Accounts.THIRD);
+        stages.shareSnapshots(ami.imageId(), Accounts.THIRD);
+
+        // WHEN the share is rolled back with keep = the baseline, as the workflow does
+        RevokeResult result = Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), prepared.accountIds(),
+                null, null, prepared.customerManagedKeyArns(), stages.snapshotIds(ami.imageId()), false,
+                prepared.baseline(), "it"), RevokeResult.class);
+
+        // THEN the consumer keeps its access and third's is gone
+        assertThat(result.launchPermissionsRemoved()).containsExactly(Accounts.THIRD);
+        assertThat(aws.ec2(Accounts.OWNER).describeImageAttribute(r -> r.imageId(ami.imageId())
+                .attribute("launchPermission")).launchPermissions()).extracting(LaunchPermission::userId)
+                .containsExactly(Accounts.CONSUMER);
+        for (String keyArn : ami.ownerKeyArns()) {
+            assertThat(stages.keyPolicy(keyArn)).contains("arn:aws:iam::" + Accounts.CONSUMER + ":root")
+                    .doesNotContain(Accounts.THIRD);
+        }
+        for (String snapshotId : stages.snapshotIds(ami.imageId())) {
+            assertThat(aws.ec2(Accounts.OWNER).describeSnapshotAttribute(r -> r.snapshotId(snapshotId)
+                    .attribute(SnapshotAttributeName.CREATE_VOLUME_PERMISSION)).createVolumePermissions())
+                    .extracting(CreateVolumePermission::userId).containsExactly(Accounts.CONSUMER);
+        }
+        assertThat(aws.ec2(Accounts.CONSUMER).describeImages(r -> r.executableUsers("self")).images())
+                .anyMatch(image -> image.imageId().equals(ami.imageId()));
     }
 
     @Test

@@ -204,6 +204,19 @@ class ShareWorkflowIT {
         JsonNode state = JSON.readTree(revokeEntered.get("stateEnteredEventDetails").get("input").asText());
         assertThat(state.get("error").get("Error").asText()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
         assertThat(state.get("prepared").get("accountIds").toString()).contains("222222222222", "333333333333");
+        // AND Revoke was told to keep what the targets had before the execution (Prepare's baseline)
+        // (the emulator records a Lambda task's payload as LambdaFunctionScheduled; Revoke is the last one)
+        JsonNode payload = null;
+        for (JsonNode e : history(execution)) {
+            if (e.has("lambdaFunctionScheduledEventDetails")) {
+                payload = JSON.readTree(e.get("lambdaFunctionScheduledEventDetails").get("input").asText());
+            }
+        }
+        assertThat(payload).isNotNull();
+        assertThat(payload.get("accountIds").toString()).contains("222222222222", "333333333333");
+        assertThat(payload.get("keep")).isEqualTo(state.get("prepared").get("baseline"));
+        assertThat(payload.get("keep").get("launchPermission").toString()).contains("222222222222")
+                .doesNotContain("333333333333");
     }
 
     @Test

@@ -146,6 +146,36 @@ public final class KeyPolicyDocument {
         return outcome;
     }
 
+    /**
+     * Which of the principals amishare's statements already hold, without changing the document: what a
+     * rollback must leave in place because it was there before.
+     *
+     * @return principals (account ids, organization ids, OU paths) in request order, held ones in
+     *     {@link Outcome#unchanged}, the others in {@link Outcome#changed}
+     */
+    public Outcome held(Collection<String> accountIds, Collection<String> organizationIds,
+            Collection<String> ouPaths) {
+        Outcome outcome = new Outcome();
+        read(Kind.ACCOUNTS, accountIds, outcome);
+        read(Kind.ORGANIZATIONS, organizationIds, outcome);
+        read(Kind.OUS, ouPaths, outcome);
+        return outcome;
+    }
+
+    private void read(Kind kind, Collection<String> principals, Outcome outcome) {
+        Set<String> current = new TreeSet<>();
+        // Every statement with an owned Sid counts, duplicates from a hand edit included, as revoke folds them.
+        for (JsonNode s : statements(false)) {
+            String sid = s.path("Sid").asText("");
+            if (s instanceof ObjectNode o && (sid.equals(kind.useSid) || sid.equals(kind.grantSid))) {
+                current.addAll(values(kind, o));
+            }
+        }
+        for (String p : new LinkedHashSet<>(principals)) {
+            (current.contains(p) ? outcome.unchanged : outcome.changed).add(p);
+        }
+    }
+
     public boolean changed() {
         return changed;
     }

@@ -6,9 +6,12 @@ import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.errors.ImageNotOwnedException;
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.keypolicy.KeyPolicyDocument;
+import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.model.ShareRequestValidator;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,16 +23,20 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * The first stage: checks the request, then reads the AMI, its snapshots and their keys. It only
- * reads; a request that fails here has changed nothing anywhere.
+ * The first stage: checks the request, then reads the AMI, its snapshots and their keys, and which of
+ * the request's principals already have access (the baseline a rollback keeps). It only reads; a request
+ * that fails here has changed nothing anywhere.
  */
 public final class PrepareService {
 
@@ -76,8 +83,101 @@ public final class PrepareService {
         for (ShareRequest.Target target : request.targets()) {
             target.copy().forEach(c -> copies.add(new CopyDestination(target.accountId(), c.region(), c.kmsKeyId())));
         }
+        AccessBaseline baseline = baseline(request, snapshots, keyArns);
         return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.accountIds(),
-                request.copyingAccountIds(), copies, !keyArns.isEmpty(), input.executionId());
+                request.copyingAccountIds(), copies, !keyArns.isEmpty(), baseline, input.executionId());
+    }
+
+    /**
+     * Reads which of the request's principals already have access, before any stage changes it, so that
+     * a rollback can leave that access in place. Snapshots are read for every target account, not only the
+     * copying ones, because Revoke takes create-volume permission back from every target account.
+     */
+    private AccessBaseline baseline(ShareRequest request, List<SnapshotInfo> snapshots, List<String> keyArns) {
+        Set<String> launch = launchPrincipals(request.imageId());
+        List<String> launchHeld = new ArrayList<>();
+        for (List<String> principals : List.of(request.accountIds(), request.organizationArns(),
+                request.organizationalUnitArns())) {
+            principals.stream().filter(launch::contains).filter(p -> !launchHeld.contains(p)).forEach(launchHeld::add);
+        }
+
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (String keyArn : keyArns) {
+            keys.put(keyArn, keyPrincipals(keyArn, request));
+        }
+
+        Map<String, List<String>> snapshotAccounts = new LinkedHashMap<>();
+        if (!request.accountIds().isEmpty()) {
+            for (SnapshotInfo snapshot : snapshots) {
+                Set<String> allowed = createVolumeAccounts(snapshot.snapshotId());
+                snapshotAccounts.put(snapshot.snapshotId(),
+                        request.accountIds().stream().filter(allowed::contains).distinct().toList());
+            }
+        }
+        AccessBaseline baseline = new AccessBaseline(launchHeld, keys, snapshotAccounts);
+        LOG.info("access before this execution: launch permission {}, keys {}, snapshots {}",
+                baseline.launchPermission(), baseline.keys(), baseline.snapshots());
+        return baseline;
+    }
+
+    private Set<String> launchPrincipals(String imageId) {
+        List<LaunchPermission> permissions;
+        try {
+            permissions = ec2.describeImageAttribute(r -> r.imageId(imageId)
+                    .attribute(ImageAttributeName.LAUNCH_PERMISSION)).launchPermissions();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:DescribeImageAttribute", e);
+        }
+        Set<String> principals = new HashSet<>();
+        for (LaunchPermission p : permissions) {
+            for (String id : new String[] {p.userId(), p.organizationArn(), p.organizationalUnitArn()}) {
+                if (id != null) {
+                    principals.add(id);
+                }
+            }
+        }
+        return principals;
+    }
+
+    /** The request's principals amishare's statements in the key's policy already hold, as ARNs or ids. */
+    private List<String> keyPrincipals(String keyArn, ShareRequest request) {
+        String policy;
+        try {
+            // Keys have exactly one policy, and KMS names it "default".
+            policy = kms.getKeyPolicy(r -> r.keyId(keyArn).policyName("default")).policy();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("kms:GetKeyPolicy", e);
+        }
+        // The policy names organizations by id and OUs by path; map them back to the request's ARNs.
+        Map<String, List<String>> arnsByOrgId = new LinkedHashMap<>();
+        request.organizationArns().forEach(a ->
+                arnsByOrgId.computeIfAbsent(KeyPolicyDocument.organizationId(a), k -> new ArrayList<>()).add(a));
+        Map<String, List<String>> arnsByOuPath = new LinkedHashMap<>();
+        request.organizationalUnitArns().forEach(a ->
+                arnsByOuPath.computeIfAbsent(KeyPolicyDocument.organizationalUnitPath(a), k -> new ArrayList<>()).add(a));
+        KeyPolicyDocument.Outcome held = KeyPolicyDocument.parse(policy, keyArn.split(":")[1])
+                .held(request.accountIds(), arnsByOrgId.keySet(), arnsByOuPath.keySet());
+        Set<String> out = new LinkedHashSet<>();
+        for (String p : held.unchanged) {
+            out.addAll(arnsByOrgId.getOrDefault(p, arnsByOuPath.getOrDefault(p, List.of(p))));
+        }
+        return List.copyOf(out);
+    }
+
+    private Set<String> createVolumeAccounts(String snapshotId) {
+        Set<String> accounts = new HashSet<>();
+        try {
+            ec2.describeSnapshotAttribute(r -> r.snapshotId(snapshotId)
+                            .attribute(SnapshotAttributeName.CREATE_VOLUME_PERMISSION))
+                    .createVolumePermissions().forEach(p -> {
+                        if (p.userId() != null) {
+                            accounts.add(p.userId());
+                        }
+                    });
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:DescribeSnapshotAttribute", e);
+        }
+        return accounts;
     }
 
     private String callerAccount() {

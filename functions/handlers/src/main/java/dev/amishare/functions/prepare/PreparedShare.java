@@ -1,6 +1,7 @@
 package dev.amishare.functions.prepare;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.List;
 
@@ -17,6 +18,8 @@ import java.util.List;
  * @param copyingAccountIds target accounts that copy the AMI (need the snapshots shared)
  * @param copies every copy to make, one per target account and region
  * @param encrypted whether any snapshot is encrypted
+ * @param baseline which of the request's principals already had access before this execution; rollback
+ *     keeps it
  * @param executionId the workflow execution, for the logs
  */
 public record PreparedShare(
@@ -31,6 +34,7 @@ public record PreparedShare(
         List<String> copyingAccountIds,
         List<CopyDestination> copies,
         boolean encrypted,
+        AccessBaseline baseline,
         String executionId) {
 
     public PreparedShare {
@@ -39,5 +43,6 @@ public record PreparedShare(
         accountIds = List.copyOf(accountIds);
         copyingAccountIds = List.copyOf(copyingAccountIds);
         copies = List.copyOf(copies);
+        baseline = baseline == null ? AccessBaseline.NONE : baseline;
     }
 }

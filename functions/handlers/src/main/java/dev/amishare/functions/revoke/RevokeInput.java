@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import dev.amishare.functions.common.Validation;
+import dev.amishare.functions.model.AccessBaseline;
 import java.util.List;
 
 /**
@@ -13,6 +14,8 @@ import java.util.List;
  * @param keyArns the AMI's customer-managed keys ({@code customerManagedKeyArns})
  * @param snapshotIds the AMI's snapshots ({@code snapshots[*].snapshotId})
  * @param dryRun report what would change, change nothing
+ * @param keep access to leave in place, per resource: what the targets had before the execution
+ *     ({@code PreparedShare.baseline}); rollback passes it, an operator revoking by hand usually does not
  * @param executionId the workflow execution, for the logs
  */
 public record RevokeInput(
@@ -23,6 +26,7 @@ public record RevokeInput(
         List<String> keyArns,
         List<String> snapshotIds,
         Boolean dryRun,
+        AccessBaseline keep,
         String executionId) {
 
     public RevokeInput {
@@ -32,6 +36,7 @@ public record RevokeInput(
         keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
         snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
         dryRun = Boolean.TRUE.equals(dryRun);
+        keep = keep == null ? AccessBaseline.NONE : keep;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */

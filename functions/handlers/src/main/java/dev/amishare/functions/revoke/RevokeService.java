@@ -2,9 +2,11 @@ package dev.amishare.functions.revoke;
 
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
-import dev.amishare.functions.keypolicy.KeyPolicyResult;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
+import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.snapshots.SnapshotPermissionChange;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
@@ -22,8 +24,9 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 /**
  * Takes a share back from the given targets, undoing the grant stages in reverse order: snapshot
  * permissions, then amishare's key-policy statements, then launch permission. Each part reads first and
- * removes only what is there, so revoking twice changes nothing the second time. Copies the targets
- * already made are theirs and stay.
+ * removes only what is there, so revoking twice changes nothing the second time. Access named in the
+ * input's {@code keep} (what the targets had before the execution) is left in place, resource by
+ * resource. Copies the targets already made are theirs and stay.
  */
 public final class RevokeService {
 
@@ -42,22 +45,22 @@ public final class RevokeService {
     public RevokeResult revoke(RevokeInput input) {
         input.validate();
         boolean dryRun = input.dryRun();
-        SnapshotPermissionResult snapshotResult = snapshots.revoke(
-                new SnapshotPermissionInput(input.snapshotIds(), input.accountIds(), dryRun, input.executionId()));
-        KeyPolicyResult keyResult = keys.revoke(new KeyPolicyInput(input.keyArns(), input.accountIds(),
-                input.organizationArns(), input.organizationalUnitArns(), dryRun, input.executionId()));
+        AccessBaseline keep = input.keep();
+        SnapshotPermissionResult snapshotResult = revokeSnapshots(input, keep);
+        List<KeyPolicyChange> keyChanges = revokeKeys(input, keep);
 
         Set<String> present = launchPrincipals(input.imageId());
+        Set<String> kept = new HashSet<>(keep.launchPermission());
         List<LaunchPermission> toRemove = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> absent = new ArrayList<>();
-        for (String account : input.accountIds()) {
+        for (String account : without(input.accountIds(), kept)) {
             classify(account, LaunchPermission.builder().userId(account).build(), present, toRemove, removed, absent);
         }
-        for (String org : input.organizationArns()) {
+        for (String org : without(input.organizationArns(), kept)) {
             classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toRemove, removed, absent);
         }
-        for (String ou : input.organizationalUnitArns()) {
+        for (String ou : without(input.organizationalUnitArns(), kept)) {
             classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toRemove, removed,
                     absent);
         }
@@ -74,8 +77,66 @@ public final class RevokeService {
         if (!absent.isEmpty()) {
             LOG.info("no launch permission to remove for {}", absent);
         }
-        return new RevokeResult(input.imageId(), removed, absent, keyResult.keys(), snapshotResult.snapshots(),
-                dryRun);
+        if (!keep.launchPermission().isEmpty()) {
+            LOG.info("launch permission kept for {}: held before this execution", keep.launchPermission());
+        }
+        return new RevokeResult(input.imageId(), removed, absent, keyChanges, snapshotResult.snapshots(), dryRun);
+    }
+
+    /**
+     * Create-volume permissions, snapshot by snapshot when there is something to keep: the accounts to keep
+     * differ per snapshot. A snapshot whose every account is kept is not touched.
+     */
+    private SnapshotPermissionResult revokeSnapshots(RevokeInput input, AccessBaseline keep) {
+        boolean dryRun = input.dryRun();
+        if (keep.snapshots().isEmpty()) {
+            return snapshots.revoke(
+                    new SnapshotPermissionInput(input.snapshotIds(), input.accountIds(), dryRun, input.executionId()));
+        }
+        List<SnapshotPermissionChange> changes = new ArrayList<>();
+        for (String snapshotId : input.snapshotIds()) {
+            List<String> accounts = without(input.accountIds(), new HashSet<>(keep.snapshot(snapshotId)));
+            if (!keep.snapshot(snapshotId).isEmpty()) {
+                LOG.info("create-volume permission on {} kept for {}: held before this execution", snapshotId,
+                        keep.snapshot(snapshotId));
+            }
+            if (!accounts.isEmpty()) {
+                changes.addAll(snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), accounts, dryRun,
+                        input.executionId())).snapshots());
+            }
+        }
+        return new SnapshotPermissionResult(changes, dryRun);
+    }
+
+    /**
+     * amishare's key-policy statements, key by key when there is something to keep. A key whose every
+     * principal is kept is not read and not listed.
+     */
+    private List<KeyPolicyChange> revokeKeys(RevokeInput input, AccessBaseline keep) {
+        boolean dryRun = input.dryRun();
+        if (keep.keys().isEmpty()) {
+            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.accountIds(), input.organizationArns(),
+                    input.organizationalUnitArns(), dryRun, input.executionId())).keys();
+        }
+        List<KeyPolicyChange> changes = new ArrayList<>();
+        for (String keyArn : input.keyArns()) {
+            Set<String> kept = new HashSet<>(keep.key(keyArn));
+            if (!kept.isEmpty()) {
+                LOG.info("key policy of {} kept for {}: held before this execution", keyArn, keep.key(keyArn));
+            }
+            List<String> accounts = without(input.accountIds(), kept);
+            List<String> orgs = without(input.organizationArns(), kept);
+            List<String> ous = without(input.organizationalUnitArns(), kept);
+            if (!accounts.isEmpty() || !orgs.isEmpty() || !ous.isEmpty()) {
+                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), accounts, orgs, ous, dryRun,
+                        input.executionId())).keys());
+            }
+        }
+        return changes;
+    }
+
+    private static List<String> without(List<String> principals, Set<String> kept) {
+        return principals.stream().filter(p -> !kept.contains(p)).toList();
     }
 
     private static void classify(String principal, LaunchPermission permission, Set<String> present,

@@ -53,7 +53,8 @@ class PrepareHandlerTest {
                 + "{\"accountId\":\"222222222222\",\"region\":\"us-east-1\",\"kmsKeyId\":"
                 + "\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
                 + "{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],"
-                + "\"encrypted\":false,\"executionId\":\"exec-1\"}");
+                + "\"encrypted\":false,\"baseline\":{\"launchPermission\":[],\"keys\":{},\"snapshots\":{}},"
+                + "\"executionId\":\"exec-1\"}");
     }
 
     @Test

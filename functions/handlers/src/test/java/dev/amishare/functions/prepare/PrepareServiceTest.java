@@ -11,6 +11,9 @@ import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.errors.ImageNotOwnedException;
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.common.Json;
+import dev.amishare.functions.keypolicy.KeyPolicyInput;
+import dev.amishare.functions.keypolicy.KeyPolicyService;
+import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.RecordingKms;
@@ -61,6 +64,57 @@ class PrepareServiceTest {
 
     private void snapshot(String id, String keyId) {
         ec2.snapshots.put(id, Snapshot.builder().snapshotId(id).encrypted(keyId != null).kmsKeyId(keyId).build());
+    }
+
+    @Test
+    void prepare_shouldRecordTheAccessTargetsAlreadyHave_whenSomeWereSharedBefore() {
+        // GIVEN 222 already has launch permission, create-volume permission and a place in amishare's
+        // statements of KEY_A, the OU already has launch permission, and 333 has nothing yet
+        String ou = "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-ab12-cdef3456";
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111", "snap-22222222");
+        snapshot("snap-11111111", KEY_A);
+        snapshot("snap-22222222", KEY_B);
+        ec2.launchPermissions.put(IMAGE, new java.util.LinkedHashSet<>(
+                java.util.List.of("222222222222", ou, "444444444444")));
+        ec2.volumePermissions.put("snap-11111111", new java.util.LinkedHashSet<>(java.util.List.of("222222222222")));
+        new KeyPolicyService(kms).grant(new KeyPolicyInput(java.util.List.of(KEY_A),
+                java.util.List.of("222222222222", "444444444444"), null, java.util.List.of(ou), false, null));
+        int writes = kms.puts.size();
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input("""
+                {"imageId":"ami-0123456789abcdef0","organizationalUnitArns":["%s"],"targets":[
+                  {"accountId":"222222222222","copy":[{"region":"eu-west-1","kmsKeyId":"alias/golden-ami"}]},
+                  {"accountId":"333333333333"}]}""".formatted(ou)));
+
+        // THEN only the request's principals that already had access are recorded, per resource
+        AccessBaseline baseline = prepared.baseline();
+        assertThat(baseline.launchPermission()).containsExactly("222222222222", ou);
+        assertThat(baseline.keys()).containsOnlyKeys(KEY_A, KEY_B);
+        assertThat(baseline.key(KEY_A)).containsExactly("222222222222", ou);
+        assertThat(baseline.key(KEY_B)).isEmpty();
+        assertThat(baseline.snapshots()).containsOnlyKeys("snap-11111111", "snap-22222222");
+        assertThat(baseline.snapshot("snap-11111111")).containsExactly("222222222222");
+        assertThat(baseline.snapshot("snap-22222222")).isEmpty();
+        // AND Prepare only read
+        assertThat(kms.puts).hasSize(writes);
+        assertThat(ec2.imageModifications).isEmpty();
+        assertThat(ec2.snapshotModifications).isEmpty();
+    }
+
+    @Test
+    void prepare_shouldRecordAnEmptyBaseline_whenNothingWasSharedBefore() {
+        // GIVEN
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        snapshot("snap-11111111", KEY_A);
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(REQUEST));
+
+        // THEN
+        assertThat(prepared.baseline().launchPermission()).isEmpty();
+        assertThat(prepared.baseline().key(KEY_A)).isEmpty();
+        assertThat(prepared.baseline().snapshot("snap-11111111")).isEmpty();
     }
 
     @Test

@@ -15,7 +15,7 @@ class PreparedShareJsonTest {
         ShareRequest request = new ShareRequest("ami-0123456789abcdef0", "us-east-1",
                 List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null, null);
         PreparedShare prepared = new PreparedShare(request, "111111111111", "us-east-1", null, List.of(), List.of(),
-                List.of("222222222222"), List.of(), List.of(), false, "run-1");
+                List.of("222222222222"), List.of(), List.of(), false, null, "run-1");
 
         // WHEN
         String json = Json.write(prepared);

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.common.Json;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.launch.GrantLaunchPermissionInput;
 import dev.amishare.functions.launch.GrantLaunchPermissionService;
+import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.RecordingKms;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RevokeServiceTest {
@@ -46,7 +49,7 @@ class RevokeServiceTest {
     }
 
     private static RevokeInput input(List<String> accounts, List<String> ous, boolean dryRun) {
-        return new RevokeInput(IMAGE, accounts, null, ous, List.of(KEY), List.of(SNAP), dryRun, "exec-1");
+        return new RevokeInput(IMAGE, accounts, null, ous, List.of(KEY), List.of(SNAP), dryRun, null, "exec-1");
     }
 
     @Test
@@ -122,10 +125,74 @@ class RevokeServiceTest {
     }
 
     @Test
+    void revoke_shouldLeaveAccessHeldBefore_whenGivenWhatToKeep() {
+        // GIVEN a share for 222, 333 and the OU, of which 222 (launch, key, snapshot) and the OU (launch
+        // only) already had access before the execution
+        share();
+        AccessBaseline keep = new AccessBaseline(List.of("222222222222", OU), Map.of(KEY, List.of("222222222222")),
+                Map.of(SNAP, List.of("222222222222")));
+
+        // WHEN
+        RevokeResult result = service.revoke(new RevokeInput(IMAGE, List.of("222222222222", "333333333333"), null,
+                List.of(OU), List.of(KEY), List.of(SNAP), false, keep, "exec-1"));
+
+        // THEN what was kept stays, and everything else this share granted is gone
+        assertThat(ec2.launchPermissions.get(IMAGE)).containsExactlyInAnyOrder("222222222222", OU);
+        assertThat(result.launchPermissionsRemoved()).containsExactly("333333333333");
+        assertThat(ec2.volumePermissions.get(SNAP)).containsExactly("222222222222");
+        assertThat(result.snapshots().get(0).removed()).containsExactly("333333333333");
+        assertThat(result.keys().get(0).removed()).containsExactly("333333333333", "o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
+        assertThat(kms.policies.get(KEY)).contains("arn:aws:iam::222222222222:root")
+                .doesNotContain("arn:aws:iam::333333333333:root", "ou-ab12-cdef3456");
+    }
+
+    @Test
+    void revoke_shouldNotTouchAResource_whenEveryPrincipalOnItIsKept() {
+        // GIVEN 222 had everything before the execution
+        share();
+        int keyWrites = kms.puts.size();
+        int snapshotWrites = ec2.snapshotModifications.size();
+        AccessBaseline keep = new AccessBaseline(List.of("222222222222"), Map.of(KEY, List.of("222222222222")),
+                Map.of(SNAP, List.of("222222222222")));
+
+        // WHEN
+        RevokeResult result = service.revoke(new RevokeInput(IMAGE, List.of("222222222222"), null, null,
+                List.of(KEY), List.of(SNAP), false, keep, "exec-1"));
+
+        // THEN nothing is written and nothing is reported removed
+        assertThat(result.launchPermissionsRemoved()).isEmpty();
+        assertThat(result.keys()).isEmpty();
+        assertThat(result.snapshots()).isEmpty();
+        assertThat(kms.puts).hasSize(keyWrites);
+        assertThat(ec2.snapshotModifications).hasSize(snapshotWrites);
+        assertThat(ec2.launchPermissions.get(IMAGE)).contains("222222222222");
+    }
+
+    @Test
+    void read_shouldTakeKeepInTheBaselinesShape_whenGivenAsJson() {
+        // GIVEN the baseline as Prepare writes it, passed on by the workflow as keep
+        String json = """
+                {"imageId":"ami-0123456789abcdef0","accountIds":["222222222222"],"keyArns":["%s"],
+                 "snapshotIds":["%s"],"dryRun":false,"executionId":"exec-1",
+                 "keep":{"launchPermission":["222222222222"],"keys":{"%s":["222222222222"]},
+                         "snapshots":{"%s":[]}}}""".formatted(KEY, SNAP, KEY, SNAP);
+
+        // WHEN
+        RevokeInput input = Json.read(json, RevokeInput.class);
+
+        // THEN
+        assertThat(input.keep()).isEqualTo(new AccessBaseline(List.of("222222222222"),
+                Map.of(KEY, List.of("222222222222")), Map.of(SNAP, List.of())));
+        // AND an operator's call without keep keeps nothing, as before
+        String withoutKeep = json.substring(0, json.indexOf(",\n \"keep\"")) + "}";
+        assertThat(Json.read(withoutKeep, RevokeInput.class).keep()).isEqualTo(AccessBaseline.NONE);
+    }
+
+    @Test
     void revoke_shouldFailBeforeAnyCall_whenInputIsMalformed() {
         // GIVEN
         RevokeInput bad = new RevokeInput("ami-1", List.of("22"), null, null, List.of("alias/x"), List.of("snap-1"),
-                false, null);
+                false, null, null);
 
         // WHEN / THEN
         assertThatThrownBy(() -> service.revoke(bad))

@@ -24,6 +24,10 @@ public final class RecordingKms implements KmsClient {
     public final Map<String, KeyMetadata> keys = new HashMap<>();
     public final List<PutKeyPolicyRequest> puts = new ArrayList<>();
     public final List<String> describedKeys = new ArrayList<>();
+    /** The policy a registered key starts with: the owner account may administer it. */
+    public static final String DEFAULT_POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Admin\","
+            + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
+            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
     public int reads;
     public String failWithCode;
     public String putFailsWithCode;
@@ -34,6 +38,8 @@ public final class RecordingKms implements KmsClient {
                 .keyManager(manager).keyState(KeyState.ENABLED).enabled(true).build();
         keys.put(arn, metadata);
         keys.put(metadata.keyId(), metadata);
+        // Every KMS key has a policy; a test that cares sets its own.
+        policies.putIfAbsent(arn, DEFAULT_POLICY);
         for (String alias : aliases) {
             keys.put(alias, metadata);
         }
