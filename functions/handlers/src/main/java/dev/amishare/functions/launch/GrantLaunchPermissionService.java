@@ -1,17 +1,12 @@
 package dev.amishare.functions.launch;
 
-import dev.amishare.errors.ImageNotFoundException;
-import dev.amishare.functions.common.AwsErrors;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.DescribeImageAttributeResponse;
-import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 
 /**
@@ -31,7 +26,7 @@ public final class GrantLaunchPermissionService {
     public LaunchPermissionResult grant(GrantLaunchPermissionInput input) {
         input.validate();
         String imageId = input.imageId();
-        Set<String> present = currentPrincipals(imageId);
+        Set<String> present = LaunchPermissions.principals(ec2, imageId);
 
         List<LaunchPermission> toAdd = new ArrayList<>();
         List<String> added = new ArrayList<>();
@@ -51,7 +46,7 @@ public final class GrantLaunchPermissionService {
             try {
                 ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(toAdd)));
             } catch (AwsServiceException e) {
-                throw translate("ec2:ModifyImageAttribute", imageId, e);
+                throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
             }
         }
         for (String principal : added) {
@@ -73,33 +68,4 @@ public final class GrantLaunchPermissionService {
         }
     }
 
-    private Set<String> currentPrincipals(String imageId) {
-        DescribeImageAttributeResponse response;
-        try {
-            response = ec2.describeImageAttribute(r -> r.imageId(imageId).attribute(ImageAttributeName.LAUNCH_PERMISSION));
-        } catch (AwsServiceException e) {
-            throw translate("ec2:DescribeImageAttribute", imageId, e);
-        }
-        Set<String> principals = new HashSet<>();
-        for (LaunchPermission p : response.launchPermissions()) {
-            if (p.userId() != null) {
-                principals.add(p.userId());
-            }
-            if (p.organizationArn() != null) {
-                principals.add(p.organizationArn());
-            }
-            if (p.organizationalUnitArn() != null) {
-                principals.add(p.organizationalUnitArn());
-            }
-        }
-        return principals;
-    }
-
-    private RuntimeException translate(String action, String imageId, AwsServiceException e) {
-        String code = AwsErrors.code(e);
-        if (code.startsWith("InvalidAMIID.")) {
-            return new ImageNotFoundException(imageId, ec2.serviceClientConfiguration().region().id(), e);
-        }
-        return AwsErrors.common(action, e);
-    }
 }

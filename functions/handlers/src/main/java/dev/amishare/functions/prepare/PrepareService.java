@@ -7,11 +7,12 @@ import dev.amishare.errors.ImageNotOwnedException;
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.keypolicy.KeyPolicyDocument;
+import dev.amishare.functions.launch.LaunchPermissions;
 import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.model.ShareRequestValidator;
+import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,11 +24,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
-import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.ImageState;
-import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
@@ -94,7 +92,7 @@ public final class PrepareService {
      * copying ones, because Revoke takes create-volume permission back from every target account.
      */
     private AccessBaseline baseline(ShareRequest request, List<SnapshotInfo> snapshots, List<String> keyArns) {
-        Set<String> launch = launchPrincipals(request.imageId());
+        Set<String> launch = LaunchPermissions.principals(ec2, request.imageId());
         List<String> launchHeld = new ArrayList<>();
         for (List<String> principals : List.of(request.accountIds(), request.organizationArns(),
                 request.organizationalUnitArns())) {
@@ -109,7 +107,7 @@ public final class PrepareService {
         Map<String, List<String>> snapshotAccounts = new LinkedHashMap<>();
         if (!request.accountIds().isEmpty()) {
             for (SnapshotInfo snapshot : snapshots) {
-                Set<String> allowed = createVolumeAccounts(snapshot.snapshotId());
+                Set<String> allowed = SnapshotPermissionService.accounts(ec2, snapshot.snapshotId());
                 snapshotAccounts.put(snapshot.snapshotId(),
                         request.accountIds().stream().filter(allowed::contains).distinct().toList());
             }
@@ -118,25 +116,6 @@ public final class PrepareService {
         LOG.info("access before this execution: launch permission {}, keys {}, snapshots {}",
                 baseline.launchPermission(), baseline.keys(), baseline.snapshots());
         return baseline;
-    }
-
-    private Set<String> launchPrincipals(String imageId) {
-        List<LaunchPermission> permissions;
-        try {
-            permissions = ec2.describeImageAttribute(r -> r.imageId(imageId)
-                    .attribute(ImageAttributeName.LAUNCH_PERMISSION)).launchPermissions();
-        } catch (AwsServiceException e) {
-            throw AwsErrors.common("ec2:DescribeImageAttribute", e);
-        }
-        Set<String> principals = new HashSet<>();
-        for (LaunchPermission p : permissions) {
-            for (String id : new String[] {p.userId(), p.organizationArn(), p.organizationalUnitArn()}) {
-                if (id != null) {
-                    principals.add(id);
-                }
-            }
-        }
-        return principals;
     }
 
     /** The request's principals amishare's statements in the key's policy already hold, as ARNs or ids. */
@@ -162,22 +141,6 @@ public final class PrepareService {
             out.addAll(arnsByOrgId.getOrDefault(p, arnsByOuPath.getOrDefault(p, List.of(p))));
         }
         return List.copyOf(out);
-    }
-
-    private Set<String> createVolumeAccounts(String snapshotId) {
-        Set<String> accounts = new HashSet<>();
-        try {
-            ec2.describeSnapshotAttribute(r -> r.snapshotId(snapshotId)
-                            .attribute(SnapshotAttributeName.CREATE_VOLUME_PERMISSION))
-                    .createVolumePermissions().forEach(p -> {
-                        if (p.userId() != null) {
-                            accounts.add(p.userId());
-                        }
-                    });
-        } catch (AwsServiceException e) {
-            throw AwsErrors.common("ec2:DescribeSnapshotAttribute", e);
-        }
-        return accounts;
     }
 
     private String callerAccount() {

@@ -1,7 +1,6 @@
 package dev.amishare.functions.revoke;
 
-import dev.amishare.errors.ImageNotFoundException;
-import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.launch.LaunchPermissions;
 import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -18,7 +17,6 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 
 /**
@@ -49,7 +47,7 @@ public final class RevokeService {
         SnapshotPermissionResult snapshotResult = revokeSnapshots(input, keep);
         List<KeyPolicyChange> keyChanges = revokeKeys(input, keep);
 
-        Set<String> present = launchPrincipals(input.imageId());
+        Set<String> present = LaunchPermissions.principals(ec2, input.imageId());
         Set<String> kept = new HashSet<>(keep.launchPermission());
         List<LaunchPermission> toRemove = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -68,7 +66,7 @@ public final class RevokeService {
             try {
                 ec2.modifyImageAttribute(r -> r.imageId(input.imageId()).launchPermission(p -> p.remove(toRemove)));
             } catch (AwsServiceException e) {
-                throw translate("ec2:ModifyImageAttribute", input.imageId(), e);
+                throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", input.imageId(), e);
             }
         }
         if (!removed.isEmpty()) {
@@ -149,29 +147,4 @@ public final class RevokeService {
         }
     }
 
-    private Set<String> launchPrincipals(String imageId) {
-        List<LaunchPermission> permissions;
-        try {
-            permissions = ec2.describeImageAttribute(r -> r.imageId(imageId)
-                    .attribute(ImageAttributeName.LAUNCH_PERMISSION)).launchPermissions();
-        } catch (AwsServiceException e) {
-            throw translate("ec2:DescribeImageAttribute", imageId, e);
-        }
-        Set<String> principals = new HashSet<>();
-        for (LaunchPermission p : permissions) {
-            for (String id : new String[] {p.userId(), p.organizationArn(), p.organizationalUnitArn()}) {
-                if (id != null) {
-                    principals.add(id);
-                }
-            }
-        }
-        return principals;
-    }
-
-    private RuntimeException translate(String action, String imageId, AwsServiceException e) {
-        if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {
-            return new ImageNotFoundException(imageId, ec2.serviceClientConfiguration().region().id(), e);
-        }
-        return AwsErrors.common(action, e);
-    }
 }

@@ -52,7 +52,7 @@ public final class SnapshotPermissionService {
     }
 
     private SnapshotPermissionChange edit(String snapshotId, List<String> accounts, boolean grant, boolean dryRun) {
-        Set<String> present = current(snapshotId);
+        Set<String> present = accounts(ec2, snapshotId);
         List<String> changed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
         for (String account : accounts) {
@@ -89,7 +89,8 @@ public final class SnapshotPermissionService {
                 : new SnapshotPermissionChange(snapshotId, none, none, changed, unchanged);
     }
 
-    private Set<String> current(String snapshotId) {
+    /** The accounts a snapshot's createVolumePermission names. */
+    public static Set<String> accounts(Ec2Client ec2, String snapshotId) {
         try {
             Set<String> accounts = new HashSet<>();
             ec2.describeSnapshotAttribute(r -> r.snapshotId(snapshotId)
