@@ -21,7 +21,7 @@ from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
 from . import kms_access
-from .ec2_images import current_caller
+from .ec2_images import backends_in, current_caller
 from .identity import Caller, caller_of, identity_allows
 
 LOG = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ def _check_ec2(caller: Caller, context: RequestContext):
         return
     action = f"ec2:{context.operation.name}"
     resources = _ec2_resources(context, context.service_request or {})
-    decisions = [identity_allows(caller, action, r, {"ec2:region": context.region}) for r in resources]
+    decisions = [identity_allows(caller, action, r, {"ec2:region": context.region, **_resource_tags(r)})
+                 for r in resources]
     denied = next((d for d in decisions if d.decision == "explicitDeny"), None) or \
         (None if any(d.allowed for d in decisions) else decisions[0])
     if denied is not None:
@@ -89,6 +90,27 @@ def _ec2_resources(context: RequestContext, request: dict) -> list:
     if request.get("SourceImageId"):
         arns.append(f"arn:aws:ec2:{request.get('SourceRegion') or region}::image/{request['SourceImageId']}")
     return arns or [None]
+
+
+_TYPE_TO_COLLECTION = {"image": "amis", "snapshot": "snapshots", "volume": "volumes"}
+
+
+def _resource_tags(arn: str | None) -> dict:
+    """aws:ResourceTag/<key> for the EC2 resource an ARN names, from the tags of the account that owns
+    it (IAM UserGuide "reference_policies_condition-keys" aws:ResourceTag; EC2 UserGuide
+    "control-access-with-tags": ModifyImageAttribute and ModifySnapshotAttribute support it)."""
+    if not arn:
+        return {}
+    parts = arn.split(":", 5)
+    kind, _, resource_id = parts[5].partition("/")
+    collection = _TYPE_TO_COLLECTION.get(kind)
+    for backend in backends_in(parts[3]):
+        owned = collection is None and backend.account_id == parts[4] or \
+            collection is not None and resource_id in getattr(backend, collection, {})
+        if owned:
+            return {f"aws:resourcetag/{key}".lower(): value
+                    for key, value in backend.tags.get(resource_id, {}).items()}
+    return {}
 
 
 def _check_kms(caller: Caller, context: RequestContext):

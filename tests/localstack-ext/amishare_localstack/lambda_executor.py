@@ -35,9 +35,10 @@ Settings (environment of the LocalStack process):
                                  put in the task root's lib/ unextracted, which avoids unzipping
                                  tens of thousands of files of a fat jar (code reading files under
                                  LAMBDA_TASK_ROOT then finds only lib/)
-  AMISHARE_LAMBDA_CREDENTIALS    "account" (default): AWS_ACCESS_KEY_ID=<account of the execution
-                                 role>, secret "test", no session token (the account's root);
-                                 "role": LocalStack's sts:AssumeRole session of the execution role
+  AMISHARE_LAMBDA_CREDENTIALS    "role" (default): LocalStack's sts:AssumeRole session of the
+                                 execution role, as in Lambda (the role's identity policies apply);
+                                 "account": AWS_ACCESS_KEY_ID=<account of the execution role>,
+                                 secret "test", no session token (the account's root)
   DISABLE_EVENTS=1               (LocalStack setting) recommended offline: otherwise LocalStack's
                                  shutdown stops at the failing analytics hook and never stops its
                                  services; the JVMs are then ended by this module's exit handler
@@ -773,7 +774,7 @@ class LocalJvmRuntimeExecutor(RuntimeExecutor):
             LAMBDA_RUNTIME_DIR=str(self._ric),
             AWS_EXECUTION_ENV=f"AWS_Lambda_{config_.runtime}",
         )
-        if (os.environ.get("AMISHARE_LAMBDA_CREDENTIALS") or "account").lower() != "role":
+        if (os.environ.get("AMISHARE_LAMBDA_CREDENTIALS") or "role").lower() == "account":
             env.update(AWS_ACCESS_KEY_ID=role_account(self.function_version), AWS_SECRET_ACCESS_KEY="test")
             env.pop("AWS_SESSION_TOKEN", None)
         # the function's own variables win, as in Lambda (except the reserved ones above)

@@ -363,7 +363,7 @@ def test_environment_and_execution_role_account(lam, probe, role_arn):
     env = payload["env"]
     assert env["PROBE_SETTING"] == "from-function-config"
     assert role_arn.split(":")[4] == ACCOUNT
-    if os.environ.get("AMISHARE_LAMBDA_CREDENTIALS", "account") == "role":
+    if os.environ.get("AMISHARE_LAMBDA_CREDENTIALS", "role") != "account":
         # the execution role's session, as in AWS (its identity policies then apply)
         assert env["AWS_SESSION_TOKEN"], env
         role_name = role_arn.split("/")[-1]

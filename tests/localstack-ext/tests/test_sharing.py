@@ -414,3 +414,30 @@ def test_dry_run_copy_answers_dry_run_operation_without_copying(shared_key):
     code, _ = _error(lambda: client("ec2", OWNER, **creds).copy_image(
         SourceImageId=image_id, SourceRegion=REGION, Name="dry", DryRun=True))
     assert code == "UnauthorizedOperation"
+
+
+def test_resource_tag_condition_scopes_image_and_snapshot_changes_to_tagged_resources(shared_key):
+    """IAM UserGuide "reference_policies_condition-keys" (aws:ResourceTag) and EC2 UserGuide
+    "control-access-with-tags": a role allowed ec2:ModifyImageAttribute / ModifySnapshotAttribute only
+    on resources tagged amishare:managed=true may change the tagged AMI and snapshot, not untagged ones."""
+    condition = {"StringEquals": {"aws:ResourceTag/amishare:managed": "true"}}
+    _, creds = role_session(OWNER, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute"],
+         "Resource": ["arn:aws:ec2:*::image/*", "arn:aws:ec2:*::snapshot/*"], "Condition": condition}]})
+    ec2 = client("ec2", OWNER, **creds)
+    tagged, untagged = (image_with_volumes(OWNER, [shared_key["KeyId"]]) for _ in range(2))
+    tagged_snapshot = snapshot_ids(OWNER, tagged)[0]
+    client("ec2", OWNER).create_tags(Resources=[tagged, tagged_snapshot],
+                                     Tags=[{"Key": "amishare:managed", "Value": "true"}])
+
+    ec2.modify_image_attribute(ImageId=tagged, LaunchPermission={"Add": [{"UserId": CONSUMER}]})
+    ec2.modify_snapshot_attribute(SnapshotId=tagged_snapshot, Attribute="createVolumePermission",
+                                  OperationType="add", UserIds=[CONSUMER])
+    code, message = _error(lambda: ec2.modify_image_attribute(
+        ImageId=untagged, LaunchPermission={"Add": [{"UserId": CONSUMER}]}))
+    assert code == "UnauthorizedOperation" and "ec2:ModifyImageAttribute" in message
+    code, _ = _error(lambda: ec2.modify_snapshot_attribute(
+        SnapshotId=snapshot_ids(OWNER, untagged)[0], Attribute="createVolumePermission",
+        OperationType="add", UserIds=[CONSUMER]))
+    assert code == "UnauthorizedOperation"
+    assert client("ec2", CONSUMER).describe_images(ImageIds=[tagged])["Images"]

@@ -54,7 +54,8 @@ public final class AmishareApp {
                 .organizationId(organizationId)
                 .stackProps(StackProps.builder()
                         .description("amishare: lets the owner account validate shares and copy AMIs into this account")
-                        .env(env)
+                        // Environment-agnostic: one template for every target account and region (StackSets,
+                        // account vending, or `cdk deploy` with each account's credentials).
                         // No assets, and target accounts deployed through StackSets are not CDK-bootstrapped:
                         // no BootstrapVersion parameter and rule that would read a missing SSM parameter.
                         .synthesizer(DefaultStackSynthesizer.Builder.create()

@@ -72,6 +72,10 @@ public final class ConsumerStack extends Stack {
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:DescribeImages"), List.of("*")));
         // CopyImage is authorized on the source and on the new image.
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:CopyImage"), List.of(images)));
+        // RunInstances on images only: validation proves with this role that the target may launch the
+        // shared AMI (the image-level check EC2 makes). Without instance, volume and network resources the
+        // role itself cannot launch anything.
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:RunInstances"), List.of(images)));
         // Tags only while CopyImage creates the copy (its TagSpecifications and CopyImageTags).
         PolicyStatement tags = StageFunctions.allow(List.of("ec2:CreateTags"),
                 List.of(images, "arn:" + partition + ":ec2:*::snapshot/*"));
@@ -113,7 +117,8 @@ public final class ConsumerStack extends Stack {
 
         NagSuppressions.addResourceSuppressions(consumerRole, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
-                .reason("ec2:DescribeImages has no resource-level permissions; CopyImage and CreateTags act on "
+                .reason("ec2:DescribeImages has no resource-level permissions; RunInstances is granted on images "
+                        + "only (no instance resources, so the role cannot launch); CopyImage and CreateTags act on "
                         + "images created at run time (CreateTags only with ec2:CreateAction=CopyImage); keys "
                         + "are the owner's and this account's, used only via EC2 (kms:ViaService)")
                 .build()), true);

@@ -99,10 +99,13 @@ public final class OwnerStack extends Stack {
     }
 
     /** The default bus accepts PutEvents from the organization or the listed consumer accounts only. */
+    // EventBusName is optional in CloudFormation (default bus), but named here: not every CloudFormation
+    // implementation applies that default, and the policy is meant for the default bus only.
     private void allowConsumersToForward(OwnerStackProps props) {
         String bus = "arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount() + ":event-bus/default";
         if (props.organizationId() != null) {
             CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFromOrganization")
+                    .eventBusName("default")
                     .statementId("amishare-consumers-organization")
                     .statement(Map.of(
                             "Effect", "Allow",
@@ -114,6 +117,7 @@ public final class OwnerStack extends Stack {
         }
         for (String account : props.consumerAccountIds()) {
             CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFrom" + account)
+                    .eventBusName("default")
                     .statementId("amishare-consumer-" + account)
                     .statement(Map.of(
                             "Effect", "Allow",

@@ -66,6 +66,8 @@ class ConsumerStackTest {
                 Match.arrayWith(List.of(
                         Match.objectLike(Map.of("Action", "ec2:DescribeImages", "Resource", "*")),
                         Match.objectLike(Map.of("Action", "ec2:CopyImage")),
+                        Match.objectLike(Map.of("Action", "ec2:RunInstances", "Resource", Map.of("Fn::Join",
+                                List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ec2:*::image/*"))))),
                         Match.objectLike(Map.of("Action", "ec2:CreateTags",
                                 "Condition", Map.of("StringEquals", Map.of("ec2:CreateAction", "CopyImage")))),
                         Match.objectLike(Map.of("Action", "iam:SimulatePrincipalPolicy",

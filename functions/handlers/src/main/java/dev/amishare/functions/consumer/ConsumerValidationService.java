@@ -9,6 +9,7 @@ import dev.amishare.functions.model.ShareRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -35,8 +36,6 @@ public final class ConsumerValidationService {
 
     private static final Logger LOG = LogManager.getLogger(ConsumerValidationService.class);
 
-    static final List<String> LAUNCH_ACTIONS = List.of("ec2:DescribeImages", "ec2:RunInstances");
-    static final List<String> COPY_ACTIONS = List.of("ec2:CopyImage", "ec2:CreateTags");
     // What EC2 does with the keys on the target's behalf when it copies or launches (EBS encryption docs).
     static final List<String> KEY_ACTIONS = List.of("kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom",
             "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey");
@@ -69,14 +68,28 @@ public final class ConsumerValidationService {
             checks.add(keyUsable(role, "destination key usable: " + copy.kmsKeyId() + " in " + copy.region(),
                     copy.region(), copy.kmsKeyId(), keyArns));
         }
-        List<String> ec2Actions = new ArrayList<>(LAUNCH_ACTIONS);
-        if (!input.copy().isEmpty()) {
-            ec2Actions.addAll(COPY_ACTIONS);
-        }
+        // Each EC2 action is simulated on the resources EC2 authorizes it on (Service Authorization
+        // Reference, Amazon EC2): the shared image for launching and as the copy's source, the new image
+        // in each copy region, whose tags are created by CopyImage itself.
+        String partition = roleArn.split(":")[1];
+        String sourceImage = imageArn(partition, input.sourceRegion(), input.imageId());
         try (IamClient iam = clients.iam(role)) {
-            checks.addAll(simulate(iam, roleArn, ec2Actions, null));
+            checks.addAll(simulate(iam, roleArn, List.of("ec2:DescribeImages"), null, Map.of()));
+            checks.addAll(simulate(iam, roleArn, List.of("ec2:RunInstances"), sourceImage, Map.of()));
+            if (!input.copy().isEmpty()) {
+                checks.addAll(simulate(iam, roleArn, List.of("ec2:CopyImage"), sourceImage, Map.of()));
+                for (String region : input.copy().stream().map(ShareRequest.Copy::region).distinct().toList()) {
+                    String copies = imageArn(partition, region, "*");
+                    checks.addAll(simulate(iam, roleArn, List.of("ec2:CopyImage"), copies, Map.of()));
+                    checks.addAll(simulate(iam, roleArn, List.of("ec2:CreateTags"), copies,
+                            Map.of("ec2:CreateAction", "CopyImage")));
+                }
+            }
             for (String keyArn : keyArns) {
-                checks.addAll(simulate(iam, roleArn, KEY_ACTIONS, keyArn));
+                // EC2 uses the key for the role (the consumer stack allows key use only via EC2), and
+                // creates grants as an AWS resource: simulate the calls as EC2 makes them, in the key's region.
+                checks.addAll(simulate(iam, roleArn, KEY_ACTIONS, keyArn, Map.of(
+                        "kms:ViaService", "ec2." + regionOf(keyArn) + ".amazonaws.com")));
             }
         }
 
@@ -112,23 +125,21 @@ public final class ConsumerValidationService {
         }
     }
 
-    private List<ConsumerCheck> simulate(IamClient iam, String roleArn, List<String> actions, String resourceArn) {
+    private List<ConsumerCheck> simulate(IamClient iam, String roleArn, List<String> actions, String resourceArn,
+            Map<String, String> contextValues) {
         List<ConsumerCheck> checks = new ArrayList<>();
+        List<ContextEntry> context = new ArrayList<>();
+        // Without kms:GrantIsForAWSResource a condition on it would not match; EC2 always sets it.
+        context.add(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
+                .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
+        contextValues.forEach((key, value) -> context.add(ContextEntry.builder().contextKeyName(key)
+                .contextKeyType(ContextKeyTypeEnum.STRING).contextKeyValues(value).build()));
         String marker = null;
         try {
             do {
                 String page = marker;
                 SimulatePrincipalPolicyResponse response = iam.simulatePrincipalPolicy(r -> {
-                    List<ContextEntry> context = new ArrayList<>();
-                    // EC2 creates grants as an AWS resource; without the key a condition on it would not match.
-                    context.add(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
-                            .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
                     if (resourceArn != null) {
-                        // EC2 uses the key for the role (the consumer stack allows key use only via EC2):
-                        // simulate the call as EC2 makes it, in the key's region.
-                        context.add(ContextEntry.builder().contextKeyName("kms:ViaService")
-                                .contextKeyType(ContextKeyTypeEnum.STRING)
-                                .contextKeyValues("ec2." + regionOf(resourceArn) + ".amazonaws.com").build());
                         r.resourceArns(resourceArn);
                     }
                     r.policySourceArn(roleArn).actionNames(actions).marker(page).contextEntries(context);
@@ -145,6 +156,11 @@ public final class ConsumerValidationService {
             }
         }
         return checks;
+    }
+
+    private static String imageArn(String partition, String region, String imageId) {
+        // Image ARNs carry no account (Service Authorization Reference, Amazon EC2 resource types).
+        return "arn:" + partition + ":ec2:" + region + "::image/" + imageId;
     }
 
     private static ConsumerCheck check(EvaluationResult result, String resourceArn) {

@@ -18,6 +18,7 @@ class ConsumerValidationServiceTest {
 
     static final String IMAGE = "ami-0123456789abcdef0";
     static final String OWNER_KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    static final String SOURCE_IMAGE = "arn:aws:ec2:us-east-1::image/" + IMAGE;
     static final String DEST_KEY = "arn:aws:kms:eu-west-1:222222222222:key/5555abcd-12ab-34cd-56ef-1234567890ab";
 
     private final FakeSts sts = new FakeSts("111111111111");
@@ -36,8 +37,7 @@ class ConsumerValidationServiceTest {
         target.ec2("us-east-1").images.put(IMAGE, Image.builder().imageId(IMAGE).build());
         target.kms("us-east-1").key(OWNER_KEY, KeyManagerType.CUSTOMER);
         target.kms("eu-west-1").key(DEST_KEY, KeyManagerType.CUSTOMER, "alias/golden-ami");
-        target.iam.allowed.addAll(ConsumerValidationService.LAUNCH_ACTIONS);
-        target.iam.allowed.addAll(ConsumerValidationService.COPY_ACTIONS);
+        target.iam.allowed.addAll(List.of("ec2:DescribeImages", "ec2:RunInstances", "ec2:CopyImage", "ec2:CreateTags"));
         target.iam.allowed.addAll(ConsumerValidationService.KEY_ACTIONS);
     }
 
@@ -60,10 +60,14 @@ class ConsumerValidationServiceTest {
                 "image visible: " + IMAGE + " in us-east-1",
                 "owner key usable: " + OWNER_KEY,
                 "destination key usable: alias/golden-ami in eu-west-1",
-                "iam allows ec2:CopyImage",
+                "iam allows ec2:DescribeImages",
+                "iam allows ec2:RunInstances on " + SOURCE_IMAGE,
+                "iam allows ec2:CopyImage on " + SOURCE_IMAGE,
+                "iam allows ec2:CopyImage on arn:aws:ec2:eu-west-1::image/*",
+                "iam allows ec2:CreateTags on arn:aws:ec2:eu-west-1::image/*",
                 "iam allows kms:ReEncryptFrom on " + OWNER_KEY,
                 "iam allows kms:GenerateDataKeyWithoutPlaintext on " + DEST_KEY);
-        assertThat(result.checks()).hasSize(3 + 4 + 2 * 6);
+        assertThat(result.checks()).hasSize(3 + 5 + 2 * 6);
         assertThat(target.ec2("us-east-1").closed).isTrue();
         assertThat(target.iam.closed).isTrue();
         assertThat(target.iam.simulations).allSatisfy(
@@ -78,15 +82,39 @@ class ConsumerValidationServiceTest {
         // WHEN
         service.validate(input(COPY));
 
-        // THEN each key simulation carries EC2 of the key's region as kms:ViaService; the EC2 one none
-        assertThat(target.iam.simulations).filteredOn(r -> r.hasResourceArns()).isNotEmpty().allSatisfy(r ->
-                assertThat(r.contextEntries()).anySatisfy(c -> {
+        // THEN each key simulation carries EC2 of the key's region as kms:ViaService; the EC2 ones none
+        assertThat(target.iam.simulations).filteredOn(r -> r.actionNames().get(0).startsWith("kms:")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.contextEntries()).anySatisfy(c -> {
                     assertThat(c.contextKeyName()).isEqualTo("kms:ViaService");
                     assertThat(c.contextKeyValues()).containsExactly(
                             "ec2." + r.resourceArns().get(0).split(":")[3] + ".amazonaws.com");
                 }));
-        assertThat(target.iam.simulations).filteredOn(r -> !r.hasResourceArns()).allSatisfy(r ->
+        assertThat(target.iam.simulations).filteredOn(r -> r.actionNames().get(0).startsWith("ec2:")).allSatisfy(r ->
                 assertThat(r.contextEntries()).noneMatch(c -> c.contextKeyName().equals("kms:ViaService")));
+    }
+
+    @Test
+    void validate_shouldSimulateEc2ActionsOnTheirResources_whenTheTargetCopies() {
+        // GIVEN a consumer role allowed EC2 actions only on images (as the consumer stack grants them)
+        ready(target);
+
+        // WHEN
+        service.validate(input(COPY));
+
+        // THEN launching and copying are simulated on the shared image, the copy on the new images of its
+        // region, and tagging as part of CopyImage (ec2:CreateAction), as EC2 authorizes them
+        assertThat(target.iam.simulations).filteredOn(r -> r.actionNames().get(0).startsWith("ec2:"))
+                .extracting(r -> r.actionNames().get(0) + " " + r.resourceArns())
+                .containsExactly("ec2:DescribeImages []",
+                        "ec2:RunInstances [" + SOURCE_IMAGE + "]",
+                        "ec2:CopyImage [" + SOURCE_IMAGE + "]",
+                        "ec2:CopyImage [arn:aws:ec2:eu-west-1::image/*]",
+                        "ec2:CreateTags [arn:aws:ec2:eu-west-1::image/*]");
+        assertThat(target.iam.simulations).filteredOn(r -> r.actionNames().get(0).equals("ec2:CreateTags"))
+                .singleElement().satisfies(r -> assertThat(r.contextEntries()).anySatisfy(c -> {
+                    assertThat(c.contextKeyName()).isEqualTo("ec2:CreateAction");
+                    assertThat(c.contextKeyValues()).containsExactly("CopyImage");
+                }));
     }
 
     @Test
@@ -104,23 +132,25 @@ class ConsumerValidationServiceTest {
                         .containsExactly(
                                 "image visible: " + IMAGE + " in us-east-1: FAILED, InvalidAMIID.NotFound: stubbed"
                                         + " InvalidAMIID.NotFound",
-                                "iam allows ec2:CopyImage: FAILED, implicitDeny",
+                                "iam allows ec2:CopyImage on " + SOURCE_IMAGE + ": FAILED, implicitDeny",
+                                "iam allows ec2:CopyImage on arn:aws:ec2:eu-west-1::image/*: FAILED, implicitDeny",
                                 "iam allows kms:CreateGrant on " + OWNER_KEY + ": FAILED, implicitDeny"))
-                .hasMessageStartingWith("Target account 222222222222 failed 3 consumer checks: ");
+                .hasMessageStartingWith("Target account 222222222222 failed 4 consumer checks: ");
     }
 
     @Test
     void validate_shouldSkipCopyChecks_whenTheTargetOnlyLaunches() {
         // GIVEN a launch-only target whose role may not copy
         ready(target);
-        target.iam.allowed.removeAll(ConsumerValidationService.COPY_ACTIONS);
+        target.iam.allowed.removeAll(List.of("ec2:CopyImage", "ec2:CreateTags"));
 
         // WHEN
         ConsumerValidationResult result = service.validate(input(List.of()));
 
         // THEN
         assertThat(result.checks()).extracting(ConsumerCheck::name)
-                .doesNotContain("iam allows ec2:CopyImage", "iam allows ec2:CreateTags")
+                .contains("iam allows ec2:RunInstances on " + SOURCE_IMAGE)
+                .noneMatch(n -> n.startsWith("iam allows ec2:CopyImage") || n.startsWith("iam allows ec2:CreateTags"))
                 .noneMatch(n -> n.startsWith("destination key"));
     }
 
