@@ -1,5 +1,6 @@
 """Entry point: a LocalStack on_infra_start hook (plux namespace "localstack.hooks.on_infra_start",
-declared in pyproject.toml) that patches the EC2, STS and IAM providers and moto's EC2 backend, and
+declared in pyproject.toml) that patches the EC2, STS and IAM providers, moto's EC2 backend and
+Step Functions' task-token callbacks and JSONPath lists, and
 adds one gateway request handler (enforcement.handle) to
 localstack.aws.handlers.serve_custom_service_request_handlers, which runs after the request is
 parsed and before the provider serves it. Active as soon as the package is installed.
@@ -35,11 +36,13 @@ def amishare_emulator():
         return
     from localstack.aws import handlers
 
-    from . import ec2_copy, ec2_images, enforcement, iam_sts
+    from . import ec2_copy, ec2_images, enforcement, iam_sts, sfn_callbacks, sfn_jsonpath
 
     ec2_images.install(wrap)
     ec2_copy.install()
     iam_sts.install(wrap)
+    sfn_callbacks.install(wrap)
+    sfn_jsonpath.install()
     handlers.serve_custom_service_request_handlers.append(enforcement.handle)
     _installed = True
-    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation")
+    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, Step Functions early callbacks and JSONPath lists")

@@ -29,6 +29,7 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
+from conftest import wait_for
 
 # same convention as conftest.py
 ENDPOINT = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
@@ -89,10 +90,34 @@ public class Probe implements RequestHandler<Map<String, Object>, Map<String, Ob
             case "whoami":
                 out.put("callerIdentity", getCallerIdentity());
                 break;
+            case "sendTaskSuccess":
+                out.put("sent", call("AWSStepFunctions.SendTaskSuccess", "states",
+                        "{\"taskToken\":\"" + input.get("token") + "\",\"output\":\"{\\\"resumed\\\":true}\"}"));
+                break;
             default:
                 break;
         }
         return out;
+    }
+
+    /** A JSON-protocol call with the function's credentials (signature not verified by LocalStack). */
+    private static String call(String target, String service, String body) {
+        String date = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(System.getenv("AWS_ENDPOINT_URL") + "/"))
+                .header("Content-Type", "application/x-amz-json-1.0")
+                .header("X-Amz-Target", target)
+                .header("X-Amz-Date", date)
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + System.getenv("AWS_ACCESS_KEY_ID") + "/"
+                        + date.substring(0, 8) + "/" + System.getenv("AWS_REGION") + "/" + service
+                        + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
     }
 
     /** STS GetCallerIdentity with the function's credentials (LocalStack reads the access key id of
@@ -522,3 +547,52 @@ def test_jvms_end_when_localstack_stops(probe_zip, tmp_path):
         assert wait_gone([pid], seconds=20) == [], "JVM outlived LocalStack's shutdown"
     finally:
         subprocess.run([str(LOCALSTACK_SH), "stop"], env=env, timeout=60, capture_output=True)
+
+
+def test_task_token_sent_during_the_invocation_resumes_the_task(lam, probe, role_arn):
+    """Step Functions DeveloperGuide "connect-to-resource" (Wait for a Callback with Task Token): the
+    token is valid as soon as the task hands it out, so a function may resume its own task before its
+    invocation returns; the task then succeeds at once, not after HeartbeatSeconds."""
+    sfn = client("stepfunctions")
+    function_arn = lam.get_function(FunctionName=probe)["Configuration"]["FunctionArn"]
+    definition = {"StartAt": "Park", "States": {
+        "Park": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                 "Parameters": {"FunctionName": function_arn,
+                                "Payload": {"action": "sendTaskSuccess", "token.$": "$$.Task.Token"}},
+                 "HeartbeatSeconds": 600, "TimeoutSeconds": 900, "End": True}}}
+    machine = sfn.create_state_machine(name=f"probe-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                       roleArn=role_arn)["stateMachineArn"]
+    try:
+        execution = sfn.start_execution(stateMachineArn=machine, input="{}")
+        described = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution["executionArn"]))
+                             ["status"] != "RUNNING" and d, timeout=60, message="the parked task to resume")
+        assert described["status"] == "SUCCEEDED", described
+        assert json.loads(described["output"]) == {"resumed": True}
+    finally:
+        sfn.delete_state_machine(stateMachineArn=machine)
+
+
+@pytest.mark.parametrize("items, expected", [
+    ([{"id": "snap-1"}], {"ids": ["snap-1"], "first": "snap-1"}),
+    ([{"id": "snap-1"}, {"id": "snap-2"}], {"ids": ["snap-1", "snap-2"], "first": "snap-1"}),
+    ([], {"ids": []}),
+])
+def test_wildcard_path_selects_a_list_even_for_one_match(role_arn, items, expected):
+    """Step Functions DeveloperGuide "amazon-states-language-paths": paths are Jayway JsonPath, where
+    [*] makes a path indefinite and its result a list whatever the number of matches; a literal index
+    selects the element itself."""
+    sfn = client("stepfunctions")
+    parameters = {"ids.$": "$.items[*].id"}
+    if items:
+        parameters["first.$"] = "$.items[0].id"
+    definition = {"StartAt": "Select", "States": {"Select": {"Type": "Pass", "Parameters": parameters, "End": True}}}
+    machine = sfn.create_state_machine(name=f"paths-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                       roleArn=role_arn)["stateMachineArn"]
+    try:
+        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"items": items}))
+        described = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution["executionArn"]))
+                             ["status"] != "RUNNING" and d, timeout=30, message="the execution to end")
+        assert described["status"] == "SUCCEEDED", described
+        assert json.loads(described["output"]) == expected
+    finally:
+        sfn.delete_state_machine(stateMachineArn=machine)

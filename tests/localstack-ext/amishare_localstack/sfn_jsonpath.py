@@ -1,0 +1,30 @@
+"""Step Functions: a JSONPath with a wildcard or slice selects a list, even when one node matches.
+
+Step Functions evaluates reference paths with Jayway JsonPath, where a path with [*] or a slice is
+indefinite and always yields a list (Step Functions DeveloperGuide "amazon-states-language-paths";
+LocalStack itself already answers [] when such a path matches nothing). LocalStack 2026.3.0 returns
+the single match itself, so "$.snapshots[*].snapshotId" over one snapshot gave a string where a
+function expects a list of snapshot ids.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def install():
+    from localstack.services.stepfunctions.asl.utils import json_path
+
+    original = json_path.extract_json
+
+    def extract_json(path, data):
+        value = original(path, data)
+        if json_path._contains_slice_or_wildcard_array(path) and not isinstance(value, list):
+            return [value]
+        return value
+
+    json_path.extract_json = extract_json
+    # modules that imported the function by name before this hook ran
+    for module in list(sys.modules.values()):
+        if module is not json_path and getattr(module, "extract_json", None) is original:
+            module.extract_json = extract_json

@@ -1,0 +1,240 @@
+package dev.amishare.tests.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amishare.tests.Accounts;
+import dev.amishare.tests.Aws;
+import dev.amishare.tests.DeployedSystem;
+import dev.amishare.tests.GoldenAmi;
+import dev.amishare.tests.LocalStackExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The deployed system (owner stack in 111111111111, consumer stacks in 222222222222 and 333333333333)
+ * started through each of its entry points, with the end state read in every account.
+ */
+@ExtendWith(LocalStackExtension.class)
+class EntryPointsE2ET {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SystemRun system;
+
+    @BeforeAll
+    static void deploy(Aws aws) {
+        system = new SystemRun(aws);
+    }
+
+    @Test
+    void startExecution_shouldCopyReEncryptedUnderTheTargetsKey_whenStartedWithTheRequestFile() {
+        // GIVEN a golden AMI with two volumes under two customer-managed keys, and the target's own key
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
+        String targetKey = system.targetKey(Accounts.CONSUMER);
+
+        // WHEN the workflow runs with events/system/share-with-copy.json
+        DescribeExecutionResponse execution = system.run(
+                SystemRun.shareWithCopy(ami.imageId(), Accounts.CONSUMER, targetKey));
+
+        // THEN the target owns an available copy, encrypted under its key and tagged with its source
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<Image> copies = system.copiesIn(Accounts.CONSUMER, ami.imageId());
+        assertThat(copies).singleElement().satisfies(copy -> {
+            assertThat(copy.stateAsString()).isEqualTo("available");
+            assertThat(copy.ownerId()).isEqualTo(Accounts.CONSUMER);
+            assertThat(copy.blockDeviceMappings()).hasSize(2).extracting(BlockDeviceMapping::ebs)
+                    .allSatisfy(ebs -> {
+                        assertThat(ebs.encrypted()).isTrue();
+                        assertThat(ebs.kmsKeyId()).isEqualTo(targetKey);
+                    });
+            assertThat(copy.tags()).contains(
+                    Tag.builder().key("amishare:source-image").value(ami.imageId()).build(),
+                    Tag.builder().key("amishare:source-account").value(Accounts.OWNER).build());
+        });
+        JsonNode report = SystemRun.report(execution);
+        JsonNode target = report.path("targets").get(0);
+        assertThat(target.path("copies").get(0).path("imageId").asText()).isEqualTo(copies.get(0).imageId());
+        assertThat(target.path("copies").get(0).path("state").asText()).isEqualTo("available");
+        assertThat(target.path("checks")).isNotEmpty().allSatisfy(c -> assertThat(c.path("passed").asBoolean())
+                .as(c.toString()).isTrue());
+        // AND the owner granted launch permission, the key policies and the snapshot permissions
+        assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.CONSUMER);
+        for (String key : ami.keyArns()) {
+            assertThat(system.owner.keyPolicyAccounts(key)).containsExactly(Accounts.CONSUMER);
+        }
+        for (String snapshot : ami.snapshotIds()) {
+            assertThat(system.owner.snapshotPermissionAccounts(snapshot)).containsExactly(Accounts.CONSUMER);
+        }
+
+        // WHEN the same request runs again
+        List<String> policies = ami.keyArns().stream().map(system.owner::keyPolicy).toList();
+        DescribeExecutionResponse replay = system.run(
+                SystemRun.shareWithCopy(ami.imageId(), Accounts.CONSUMER, targetKey));
+
+        // THEN it succeeds and changes nothing: same copy, byte-identical key policies, all "already present"
+        assertThat(replay.status()).as("%s %s", replay.error(), replay.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(system.copiesIn(Accounts.CONSUMER, ami.imageId())).extracting(Image::imageId)
+                .containsExactly(copies.get(0).imageId());
+        assertThat(ami.keyArns().stream().map(system.owner::keyPolicy).toList()).isEqualTo(policies);
+        JsonNode again = SystemRun.report(replay);
+        assertThat(again.path("keys")).allSatisfy(k -> assertThat(k.path("policyChanged").asBoolean()).isFalse());
+        JsonNode replayTarget = again.path("targets").get(0);
+        assertThat(replayTarget.path("launchPermission").path("alreadyPresent").asBoolean()).isTrue();
+        assertThat(replayTarget.path("snapshots")).allSatisfy(
+                s -> assertThat(s.path("alreadyPresent").asBoolean()).isTrue());
+        assertThat(replayTarget.path("copies").get(0).path("imageId").asText()).isEqualTo(copies.get(0).imageId());
+        assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.CONSUMER);
+    }
+
+    @Test
+    void tagChange_shouldGrantLaunchAccess_whenTheTargetsTagEventReachesTheBus() throws IOException {
+        // GIVEN a golden AMI and the "Tag Change on Resource" event of its amishare:targets tag
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
+        ObjectNode event = entryEvent("tag-change-image-targets.json");
+        event.putArray("resources").add("arn:aws:ec2:us-east-1::image/" + ami.imageId());
+        ((ObjectNode) event.path("detail").path("tags")).put("amishare:targets", Accounts.THIRD);
+
+        // WHEN the event is put on the owner's default bus
+        putEvent(event);
+
+        // THEN the rule starts a share that gives the target launch access and the key policies
+        DescribeExecutionResponse execution = system.awaitExecutionMentioning(ami.imageId());
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.THIRD);
+        assertThat(system.visibleIn(Accounts.THIRD, ami.imageId())).isTrue();
+        for (String key : ami.keyArns()) {
+            assertThat(system.owner.keyPolicyAccounts(key)).containsExactly(Accounts.THIRD);
+        }
+        // launch only: no snapshot permission, no copy
+        for (String snapshot : ami.snapshotIds()) {
+            assertThat(system.owner.snapshotPermissionAccounts(snapshot)).isEmpty();
+        }
+        assertThat(system.copiesIn(Accounts.THIRD, ami.imageId())).isEmpty();
+    }
+
+    @Test
+    void postShares_shouldRunTheShare_whenCalledThroughTheDeployedApi() throws Exception {
+        // GIVEN a golden AMI and a request for a copy in the consumer account
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
+        String targetKey = system.targetKey(Accounts.CONSUMER);
+        String body = SystemRun.shareWithCopy(ami.imageId(), Accounts.CONSUMER, targetKey);
+
+        // WHEN it is POSTed to /shares, signed with SigV4 as the owner account (the API uses IAM auth)
+        HttpResponse<String> response = signedCall(SdkHttpMethod.POST, "/shares", body);
+
+        // THEN the API answers 202 with the execution, which copies the AMI
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode accepted = JSON.readTree(response.body());
+        String executionArn = accepted.path("executionArn").asText();
+        assertThat(executionArn).startsWith(system.system.stateMachineArn().replace(":stateMachine:", ":execution:"));
+        DescribeExecutionResponse execution = system.awaitEnd(executionArn);
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(system.copiesIn(Accounts.CONSUMER, ami.imageId())).singleElement()
+                .satisfies(copy -> assertThat(copy.stateAsString()).isEqualTo("available"));
+
+        // AND GET /shares/{id} reports it
+        HttpResponse<String> status = signedCall(SdkHttpMethod.GET, "/shares/" + accepted.path("id").asText(), null);
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        assertThat(JSON.readTree(status.body()).path("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void postShares_shouldAnswer400AndStartNothing_whenTheBodyBreaksTheSchema() throws Exception {
+        // GIVEN a request with a malformed account id
+        String body = Files.readString(DeployedSystem.repositoryRoot().resolve("events/requests/invalid-account-id.json"));
+        int before = system.sfn().listExecutions(r -> r.stateMachineArn(system.system.stateMachineArn())
+                .maxResults(1000)).executions().size();
+
+        // WHEN it is POSTed
+        HttpResponse<String> response = signedCall(SdkHttpMethod.POST, "/shares", body);
+
+        // THEN API Gateway's validator refuses it and no execution starts
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(system.sfn().listExecutions(r -> r.stateMachineArn(system.system.stateMachineArn())
+                .maxResults(1000)).executions()).hasSize(before);
+    }
+
+    @Test
+    void accountVending_shouldShareOptedInAmis_whenControlTowerCreatesAnAccount() throws IOException {
+        // GIVEN a golden AMI opted in to sharing with new accounts
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard().withImageTags(
+                Tag.builder().key("amishare:share-with-new-accounts").value("true").build()));
+        ObjectNode event = entryEvent("controltower-create-managed-account.json");
+        ((ObjectNode) event.path("detail").path("serviceEventDetails").path("createManagedAccountStatus")
+                .path("account")).put("accountId", Accounts.THIRD);
+
+        // WHEN Control Tower's CreateManagedAccount event reaches the owner's bus
+        putEvent(event);
+
+        // THEN a share starts for the new account and gives it launch access to the AMI
+        DescribeExecutionResponse execution = system.awaitExecutionMentioning(ami.imageId());
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(system.owner.launchPermissionAccounts(ami.imageId())).contains(Accounts.THIRD);
+        assertThat(system.visibleIn(Accounts.THIRD, ami.imageId())).isTrue();
+        for (String key : ami.keyArns()) {
+            assertThat(system.owner.keyPolicyAccounts(key)).contains(Accounts.THIRD);
+        }
+    }
+
+    private static ObjectNode entryEvent(String file) throws IOException {
+        return (ObjectNode) JSON.readTree(DeployedSystem.repositoryRoot().resolve("events/entry").resolve(file).toFile());
+    }
+
+    private static void putEvent(ObjectNode event) {
+        var response = system.aws.events(Accounts.OWNER).putEvents(r -> r.entries(e -> e
+                .source(event.path("source").asText())
+                .detailType(event.path("detail-type").asText())
+                .resources(JSON.convertValue(event.path("resources"), String[].class))
+                .detail(event.path("detail").toString())));
+        assertThat(response.failedEntryCount()).as(response.toString()).isZero();
+    }
+
+    private static HttpResponse<String> signedCall(SdkHttpMethod method, String path, String body) throws Exception {
+        URI uri = system.system.apiUrl(system.aws.endpoint(), path);
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(uri);
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> {
+            r.identity(Aws.credentials(Accounts.OWNER).resolveCredentials())
+                    .request(request.build())
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, Accounts.REGION);
+            if (body != null) {
+                r.payload(ContentStreamProvider.fromUtf8String(body));
+            }
+        });
+        HttpRequest.Builder http = HttpRequest.newBuilder(uri).method(method.name(),
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        signed.request().headers().forEach((name, values) -> {
+            if (!List.of("host", "content-length").contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(v -> http.header(name, v));
+            }
+        });
+        return HttpClient.newHttpClient().send(http.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

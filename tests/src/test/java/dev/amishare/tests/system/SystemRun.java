@@ -1,0 +1,100 @@
+package dev.amishare.tests.system;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.tests.Accounts;
+import dev.amishare.tests.Aws;
+import dev.amishare.tests.DeployedSystem;
+import dev.amishare.tests.Executions;
+import dev.amishare.tests.OwnerState;
+import dev.amishare.tests.ShareRequests;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
+
+/** What the end-to-end tests share: the deployed system, runs of its workflow, the state of each account. */
+final class SystemRun {
+
+    static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+
+    final Aws aws;
+    final DeployedSystem system;
+    final OwnerState owner;
+
+    SystemRun(Aws aws) {
+        this.aws = aws;
+        this.system = DeployedSystem.once(aws.endpoint());
+        this.owner = new OwnerState(aws);
+    }
+
+    SfnClient sfn() {
+        return aws.sfn(Accounts.OWNER);
+    }
+
+    /** {@code events/system/share-with-copy.json} for one target and its key. */
+    static String shareWithCopy(String imageId, String accountId, String kmsKeyId) {
+        return ShareRequests.fromFile("share-with-copy.json",
+                Map.of("imageId", imageId, "accountId", accountId, "kmsKeyId", kmsKeyId));
+    }
+
+    /** Starts the workflow with {@code input} and waits until the execution has ended. */
+    DescribeExecutionResponse run(String input) {
+        return awaitEnd(Executions.start(sfn(), system.stateMachineArn(), input));
+    }
+
+    DescribeExecutionResponse awaitEnd(String executionArn) {
+        return await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> sfn().describeExecution(r -> r.executionArn(executionArn)),
+                        e -> e.status() != ExecutionStatus.RUNNING);
+    }
+
+    /** Waits for an execution (started by an entry point) whose input mentions {@code text}, and its end. */
+    DescribeExecutionResponse awaitExecutionMentioning(String text) {
+        String arn = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> findExecution(text), Optional::isPresent).orElseThrow();
+        return awaitEnd(arn);
+    }
+
+    private Optional<String> findExecution(String text) {
+        List<ExecutionListItem> executions = sfn().listExecutions(r -> r.stateMachineArn(system.stateMachineArn())
+                .maxResults(1000)).executions();
+        return executions.stream().map(ExecutionListItem::executionArn)
+                .filter(arn -> sfn().describeExecution(r -> r.executionArn(arn)).input().contains(text))
+                .findFirst();
+    }
+
+    static JsonNode report(DescribeExecutionResponse execution) {
+        return Executions.output(execution);
+    }
+
+    /** A customer-managed key in {@code account} for copies. */
+    String targetKey(String account) {
+        return aws.kms(account).createKey(r -> r.description("amishare copies in " + account)).keyMetadata().arn();
+    }
+
+    /** The copies of {@code sourceImageId} that {@code account} owns (tagged by the copy stage). */
+    List<Image> copiesIn(String account, String sourceImageId) {
+        return aws.ec2(account).describeImages(r -> r.owners("self").filters(
+                Filter.builder().name("tag:amishare:source-image").values(sourceImageId).build())).images();
+    }
+
+    boolean visibleIn(String account, String imageId) {
+        try {
+            return !aws.ec2(account).describeImages(r -> r.imageIds(imageId)).images().isEmpty();
+        } catch (Ec2Exception e) {
+            if ("InvalidAMIID.NotFound".equals(e.awsErrorDetails().errorCode())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+}
