@@ -16,7 +16,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.AssetHashType;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.s3.assets.AssetOptions;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.Tracing;
@@ -66,7 +68,12 @@ public final class StageFunctions extends Construct {
     public StageFunctions(Construct scope, String id, StageFunctionsProps props) {
         super(scope, id);
         stack = Stack.of(this);
-        code = Code.fromAsset(props.functionsJar().toString());
+        // Hashed by content: ProGuard stamps the package's entries with the build time, so a rebuild of
+        // unchanged code would otherwise be a new asset and redeploy every function.
+        code = Code.fromAsset(props.functionsJar().toString(), AssetOptions.builder()
+                .assetHashType(AssetHashType.CUSTOM)
+                .assetHash(FunctionsJar.contentHash(props.functionsJar()))
+                .build());
 
         // Validate, copy and status act in target accounts only through the consumer role there.
         consumerAccess = Role.Builder.create(this, "ConsumerAccessRole")

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -76,10 +79,7 @@ public final class SystemDemo {
                         snapshot.path("added").asBoolean() ? "granted" : "already granted");
             }
             System.out.printf("  validation   as %s%n", target.path("roleArn").asText());
-            for (JsonNode check : target.path("checks")) {
-                System.out.printf("    %s %s%n", check.path("passed").asBoolean() ? "pass" : "FAIL",
-                        check.path("name").asText());
-            }
+            printChecks(target.path("checks"));
             for (JsonNode copy : target.path("copies")) {
                 String imageId = copy.path("imageId").asText();
                 Image image = aws.ec2(account, copy.path("region").asText())
@@ -90,6 +90,25 @@ public final class SystemDemo {
                                 .distinct().toList());
             }
         }
+    }
+
+    /** Every check; the IAM simulations that passed on one resource share a line. */
+    private static void printChecks(JsonNode checks) {
+        Map<String, List<String>> allowedOn = new LinkedHashMap<>();
+        for (JsonNode check : checks) {
+            String name = check.path("name").asText();
+            boolean passed = check.path("passed").asBoolean();
+            if (passed && name.startsWith("iam allows ")) {
+                String[] actionOn = name.substring("iam allows ".length()).split(" on ", 2);
+                allowedOn.computeIfAbsent(actionOn.length > 1 ? actionOn[1] : "*", k -> new ArrayList<>())
+                        .add(actionOn[0]);
+            } else {
+                System.out.printf("    %s %s%s%n", passed ? "pass" : "FAIL", name,
+                        passed ? "" : ": " + check.path("reason").asText());
+            }
+        }
+        allowedOn.forEach((resource, actions) -> System.out.printf("    pass iam allows %s on %s%n",
+                String.join(", ", actions), resource));
     }
 
     private static void printHowToLook(URI endpoint, String executionArn) {
