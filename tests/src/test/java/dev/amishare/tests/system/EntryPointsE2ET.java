@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
 /**
  * The deployed system (owner stack in 111111111111, consumer stacks in 222222222222 and 333333333333)
@@ -78,6 +80,16 @@ class EntryPointsE2ET {
         assertThat(target.path("copies").get(0).path("state").asText()).isEqualTo("available");
         assertThat(target.path("checks")).isNotEmpty().allSatisfy(c -> assertThat(c.path("passed").asBoolean())
                 .as(c.toString()).isTrue());
+        // AND the copy finished through EC2's state change event: the Await copy task parked while the copy
+        // was pending, and the event, forwarded from the target to the owner's bus, resumed it
+        List<HistoryEvent> history = system.sfn().getExecutionHistory(r -> r.executionArn(execution.executionArn())
+                .maxResults(1000)).events();
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.TASK_SUBMITTED)
+                .extracting(e -> e.taskSubmittedEventDetails().output())
+                .anySatisfy(output -> assertThat(output).containsPattern("\"state\":\\s*\"pending\""));
+        assertThat(history).filteredOn(e -> e.type() == HistoryEventType.TASK_SUCCEEDED)
+                .extracting(e -> e.taskSucceededEventDetails().output())
+                .anySatisfy(output -> assertThat(output).containsPattern("\"state\":\\s*\"available\""));
         // AND the owner granted launch permission, the key policies and the snapshot permissions
         assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.CONSUMER);
         for (String key : ami.keyArns()) {
