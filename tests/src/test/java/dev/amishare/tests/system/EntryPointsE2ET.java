@@ -174,6 +174,18 @@ class EntryPointsE2ET {
     }
 
     @Test
+    void getShare_shouldAnswer404_whenNoShareHasTheId() throws Exception {
+        // GIVEN an id no share was started with
+        String id = java.util.UUID.randomUUID().toString();
+
+        // WHEN it is read through the API
+        HttpResponse<String> response = signedCall(SdkHttpMethod.GET, "/shares/" + id, null);
+
+        // THEN Step Functions' ExecutionDoesNotExist becomes 404
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+    }
+
+    @Test
     void postShares_shouldAnswer400AndStartNothing_whenTheBodyBreaksTheSchema() throws Exception {
         // GIVEN a request with a malformed account id
         String body = Files.readString(DeployedSystem.repositoryRoot().resolve("events/requests/invalid-account-id.json"));
