@@ -10,6 +10,7 @@ import dev.amishare.tests.Aws;
 import dev.amishare.tests.DeployedSystem;
 import dev.amishare.tests.GoldenAmi;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.ShareRequests;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -117,6 +119,36 @@ class EntryPointsE2ET {
                 s -> assertThat(s.path("alreadyPresent").asBoolean()).isTrue());
         assertThat(replayTarget.path("copies").get(0).path("imageId").asText()).isEqualTo(copies.get(0).imageId());
         assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.CONSUMER);
+    }
+
+    @Test
+    void startExecution_shouldServeEachTargetAsAsked_whenOneRequestNamesTwoAccounts() {
+        // GIVEN a golden AMI, a target that copies and a target that only launches
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
+        String targetKey = system.targetKey(Accounts.CONSUMER);
+
+        // WHEN the workflow runs with events/system/share-two-targets.json
+        DescribeExecutionResponse execution = system.run(ShareRequests.fromFile("share-two-targets.json", Map.of(
+                "imageId", ami.imageId(), "accountId", Accounts.CONSUMER, "kmsKeyId", targetKey,
+                "launchOnlyAccountId", Accounts.THIRD)));
+
+        // THEN both accounts may launch it and use the keys; only the copying one gets snapshots and a copy
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(system.owner.launchPermissionAccounts(ami.imageId()))
+                .containsExactly(Accounts.CONSUMER, Accounts.THIRD);
+        for (String key : ami.keyArns()) {
+            assertThat(system.owner.keyPolicyAccounts(key)).containsExactly(Accounts.CONSUMER, Accounts.THIRD);
+        }
+        for (String snapshot : ami.snapshotIds()) {
+            assertThat(system.owner.snapshotPermissionAccounts(snapshot)).containsExactly(Accounts.CONSUMER);
+        }
+        assertThat(system.copiesIn(Accounts.CONSUMER, ami.imageId())).singleElement()
+                .satisfies(copy -> assertThat(copy.stateAsString()).isEqualTo("available"));
+        assertThat(system.copiesIn(Accounts.THIRD, ami.imageId())).isEmpty();
+        assertThat(system.visibleIn(Accounts.THIRD, ami.imageId())).isTrue();
+        assertThat(SystemRun.report(execution).path("targets")).extracting(t -> t.path("accountId").asText())
+                .containsExactlyInAnyOrder(Accounts.CONSUMER, Accounts.THIRD);
     }
 
     @Test
