@@ -3,7 +3,6 @@ package dev.amishare.tests;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
@@ -63,8 +62,7 @@ public record GoldenAmi(String imageId, List<String> keyArns, List<String> snaps
         }
         Ec2Client ec2 = aws.ec2(Accounts.OWNER);
         String imageId = Images.withVolumes(ec2, keys);
-        List<String> snapshots = Images.describe(ec2, imageId).blockDeviceMappings().stream()
-                .map(BlockDeviceMapping::ebs).map(e -> e.snapshotId()).toList();
+        List<String> snapshots = Images.snapshotIds(ec2, imageId);
         List<Tag> imageTags = new ArrayList<>(spec.imageTags());
         if (spec.tagImage()) {
             imageTags.add(MANAGED);

@@ -55,6 +55,12 @@ public final class Images {
                 .blockDeviceMappings(mappings)).imageId();
     }
 
+    /** The EBS snapshots of an AMI, in volume order. */
+    public static List<String> snapshotIds(Ec2Client ec2, String imageId) {
+        return describe(ec2, imageId).blockDeviceMappings().stream().map(BlockDeviceMapping::ebs)
+                .filter(e -> e != null && e.snapshotId() != null).map(e -> e.snapshotId()).toList();
+    }
+
     public static Image describe(Ec2Client ec2, String imageId) {
         return ec2.describeImages(r -> r.imageIds(imageId)).images().get(0);
     }

@@ -23,7 +23,6 @@ import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import java.util.List;
-import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 
 /**
  * The stage handlers wired as their no-arg constructors wire them in Lambda, with the owner's
@@ -73,12 +72,10 @@ public final class Stages {
     }
 
     public List<String> snapshotIds(String imageId) {
-        return aws.ec2(Accounts.OWNER).describeImages(r -> r.imageIds(imageId)).images().get(0).blockDeviceMappings()
-                .stream().map(BlockDeviceMapping::ebs).filter(e -> e != null && e.snapshotId() != null)
-                .map(e -> e.snapshotId()).toList();
+        return Images.snapshotIds(aws.ec2(Accounts.OWNER), imageId);
     }
 
     public String keyPolicy(String keyArn) {
-        return aws.kms(Accounts.OWNER).getKeyPolicy(r -> r.keyId(keyArn).policyName("default")).policy();
+        return new OwnerState(aws).keyPolicy(keyArn);
     }
 }
