@@ -1,5 +1,6 @@
 package dev.amishare.infra;
 
+import dev.amishare.contract.Names;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,6 @@ import software.constructs.Construct;
  */
 public final class ConsumerStack extends Stack {
 
-    public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
-
     private final Role consumerRole;
 
     public ConsumerStack(Construct scope, String id, ConsumerStackProps props) {
@@ -43,9 +42,9 @@ public final class ConsumerStack extends Stack {
         // Two owner roles assume the consumer role: consumer-access (validate, copy, status) and the copy
         // waiter (AwaitCopy). Each ARN defaults to the owner's fixed role name, like the account id above.
         String ownerAccessRoleArn = props.ownerAccessRoleArn() != null ? props.ownerAccessRoleArn()
-                : ownerRole(owner, StageFunctions.CONSUMER_ACCESS_ROLE_NAME);
+                : ownerRole(owner, Names.CONSUMER_ACCESS_ROLE);
         String ownerCopyWaiterRoleArn = props.ownerCopyWaiterRoleArn() != null ? props.ownerCopyWaiterRoleArn()
-                : ownerRole(owner, StageFunctions.COPY_WAITER_ROLE_NAME);
+                : ownerRole(owner, Names.COPY_WAITER_ROLE);
 
         Map<String, Object> trustConditions = new HashMap<>();
         if (props.externalId() != null) {
@@ -143,7 +142,7 @@ public final class ConsumerStack extends Stack {
      * @param ownerAccountId the owner account; null makes it a template parameter
      * @param ownerAccessRoleArn the owner's consumer-access role; default from the owner account id
      * @param ownerCopyWaiterRoleArn the owner's copy-waiter role (AwaitCopy); default from the owner account id
-     * @param consumerRoleName default {@value #DEFAULT_CONSUMER_ROLE}
+     * @param consumerRoleName default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
      * @param externalId required in sts:ExternalId when set
      * @param organizationId required in aws:PrincipalOrgID when set
      */
@@ -152,7 +151,7 @@ public final class ConsumerStack extends Stack {
 
         public ConsumerStackProps {
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
-            consumerRoleName = consumerRoleName == null ? DEFAULT_CONSUMER_ROLE : consumerRoleName;
+            consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
             Objects.requireNonNull(consumerRoleName);
         }
 

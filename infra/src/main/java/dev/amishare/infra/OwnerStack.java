@@ -1,5 +1,6 @@
 package dev.amishare.infra;
 
+import dev.amishare.contract.Names;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,10 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
-import software.amazon.awscdk.services.lambda.Function;
+import dev.amishare.contract.Stage;
 import dev.amishare.statemachine.ShareWorkflow;
+import dev.amishare.statemachine.ShareWorkflowProps;
+import dev.amishare.statemachine.WorkflowOptions;
 import software.constructs.Construct;
 
 /**
@@ -37,24 +40,16 @@ public final class OwnerStack extends Stack {
         functions = new StageFunctions(this, "Functions",
                 new StageFunctions.StageFunctionsProps(props.functionsJar(), props.consumerRoleName()));
 
-        stateMachine = new ShareWorkflow(this, "ShareWorkflow", ShareWorkflow.ShareWorkflowProps.builder()
-                .prepare(functions.prepare())
-                .grantLaunchPermission(functions.grantLaunchPermission())
-                .keyPolicy(functions.keyPolicy())
-                .shareSnapshots(functions.shareSnapshots())
-                .validateConsumer(functions.validateConsumer())
-                .copyImage(functions.copyImage())
-                .awaitCopy(functions.awaitCopy())
-                .revoke(functions.revoke())
-                .logGroup(LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build())
-                .build()).stateMachine();
+        stateMachine = new ShareWorkflow(this, "ShareWorkflow", new ShareWorkflowProps(functions.byStage(),
+                LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build(),
+                WorkflowOptions.defaults())).stateMachine();
         functions.bindStateMachine(stateMachine);
 
         // Entry point: a changed amishare:targets tag on an AMI.
         Rule.Builder.create(this, "ShareTagChangedRule")
-                .description("amishare: an AMI's " + OptInTags.TARGETS + " tag changed")
+                .description("amishare: an AMI's " + Names.TAG_TARGETS + " tag changed")
                 .eventPattern(EventPatterns.pattern(EventPatterns.SHARE_TAG_CHANGED))
-                .targets(List.of(new LambdaFunction(functions.shareTagChanged())))
+                .targets(List.of(new LambdaFunction(functions.function(Stage.SHARE_TAG_CHANGED))))
                 .build();
 
         // Entry point: account vending. Organizations sends its events in us-east-1 only; the rule
@@ -62,19 +57,19 @@ public final class OwnerStack extends Stack {
         Rule.Builder.create(this, "ControlTowerAccountCreatedRule")
                 .description("amishare: Control Tower created a managed account")
                 .eventPattern(EventPatterns.pattern(EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED))
-                .targets(List.of(new LambdaFunction(functions.newAccount())))
+                .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
                 .build();
         Rule.Builder.create(this, "OrganizationsAccountCreatedRule")
                 .description("amishare: Organizations created an account")
                 .eventPattern(EventPatterns.pattern(EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED))
-                .targets(List.of(new LambdaFunction(functions.newAccount())))
+                .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
                 .build();
 
         // Copies finish in the target accounts; their consumer stacks forward the AMI events here.
         Rule.Builder.create(this, "CopyFinishedRule")
                 .description("amishare: a copy's AMI became available or failed (forwarded by consumer stacks)")
                 .eventPattern(EventPatterns.pattern(EventPatterns.AMI_STATE_CHANGE))
-                .targets(List.of(new LambdaFunction(functions.copyEvent())))
+                .targets(List.of(new LambdaFunction(functions.function(Stage.COPY_EVENT))))
                 .build();
         allowConsumersToForward(props);
 
@@ -136,10 +131,6 @@ public final class OwnerStack extends Stack {
         return functions;
     }
 
-    public Function grantLaunchPermission() {
-        return functions.grantLaunchPermission();
-    }
-
     public ShareApi api() {
         return api;
     }
@@ -157,7 +148,7 @@ public final class OwnerStack extends Stack {
         public OwnerStackProps {
             Objects.requireNonNull(functionsJar, "functionsJar");
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
-            consumerRoleName = consumerRoleName == null ? ConsumerStack.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+            consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
             consumerAccountIds = consumerAccountIds == null ? List.of() : List.copyOf(consumerAccountIds);
         }
 

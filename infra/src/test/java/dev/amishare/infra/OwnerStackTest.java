@@ -1,13 +1,17 @@
 package dev.amishare.infra;
 
+import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.amishare.functions.entry.EntryTags;
+import dev.amishare.contract.Stage;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -43,42 +47,59 @@ class OwnerStackTest {
     @Test
     void functions_shouldRunJava21OnArmWithTracing_whenSynthesized() {
         // GIVEN / WHEN the owner stack / THEN every stage and entry handler has its function
-        for (String handler : List.of("prepare.PrepareHandler", "launch.GrantLaunchPermissionHandler",
-                "keypolicy.KeyPolicyHandler", "snapshots.ShareSnapshotsHandler", "consumer.ValidateConsumerHandler",
-                "copy.CopyImageHandler", "copy.CopyStatusHandler", "revoke.RevokeHandler", "copy.AwaitCopyHandler",
-                "copy.CopyEventHandler", "entry.ShareTagChangedHandler", "entry.NewAccountHandler")) {
+        for (Stage stage : Stage.values()) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Runtime", "java21",
                     "Architectures", List.of("arm64"),
                     "MemorySize", 1024,
-                    "Handler", "dev.amishare.functions." + handler + "::handleRequest",
+                    "Handler", stage.handler(),
                     "TracingConfig", Map.of("Mode", "Active")));
         }
-        template.resourceCountIs("AWS::Lambda::Function", 12);
+        template.resourceCountIs("AWS::Lambda::Function", Stage.values().length);
     }
 
-    @Test
-    void roles_shouldHoldOnlyTheActionsTheirServicesCall_whenSynthesized() {
-        assertThat(actionsOf("FunctionsPrepareRole")).isEqualTo(
-                plusBasics("ec2:DescribeImages", "ec2:DescribeSnapshots", "kms:DescribeKey",
-                        "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute", "kms:GetKeyPolicy"));
-        assertThat(actionsOf("FunctionsGrantLaunchPermissionRole")).isEqualTo(
-                plusBasics("ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute"));
-        assertThat(actionsOf("FunctionsKeyPolicyRole")).isEqualTo(plusBasics("kms:GetKeyPolicy", "kms:PutKeyPolicy"));
-        assertThat(actionsOf("FunctionsShareSnapshotsRole")).isEqualTo(
-                plusBasics("ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"));
-        assertThat(actionsOf("FunctionsRevokeRole")).isEqualTo(plusBasics("ec2:DescribeImageAttribute",
-                "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
-                "kms:GetKeyPolicy", "kms:PutKeyPolicy"));
-        // validate, copy and status only assume the consumer role; AwaitCopy's token actions are its own.
-        assertThat(actionsOf("FunctionsConsumerAccessRole")).isEqualTo(plusBasics("sts:AssumeRole"));
-        assertThat(actionsOf("FunctionsCopyWaiterRole")).isEqualTo(plusBasics("sts:AssumeRole",
-                "ssm:PutParameter", "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
-        assertThat(actionsOf("FunctionsCopyEventRole")).isEqualTo(plusBasics("ssm:GetParameter",
-                "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure"));
-        assertThat(actionsOf("FunctionsShareTagChangedRole")).isEqualTo(plusBasics("states:StartExecution"));
-        assertThat(actionsOf("FunctionsNewAccountRole")).isEqualTo(
-                plusBasics("ec2:DescribeImages", "states:StartExecution"));
+    /**
+     * Per stage, the role its function runs under and every action that role holds (besides logs and
+     * X-Ray). Validate, copy and status only assume the consumer role; AwaitCopy's token actions are its own.
+     */
+    private static final Map<Stage, Map.Entry<String, Set<String>>> ROLES = new EnumMap<>(Map.ofEntries(
+            Map.entry(Stage.PREPARE, role("FunctionsPrepareRole", "ec2:DescribeImages", "ec2:DescribeSnapshots",
+                    "kms:DescribeKey", "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
+                    "kms:GetKeyPolicy")),
+            Map.entry(Stage.GRANT_LAUNCH_PERMISSION, role("FunctionsGrantLaunchPermissionRole",
+                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute")),
+            Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy")),
+            Map.entry(Stage.SHARE_SNAPSHOTS, role("FunctionsShareSnapshotsRole", "ec2:DescribeSnapshotAttribute",
+                    "ec2:ModifySnapshotAttribute")),
+            Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
+            Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
+            Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
+            Map.entry(Stage.REVOKE, role("FunctionsRevokeRole", "ec2:DescribeImageAttribute",
+                    "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
+                    "kms:GetKeyPolicy", "kms:PutKeyPolicy")),
+            Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", "sts:AssumeRole", "ssm:PutParameter",
+                    "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure")),
+            Map.entry(Stage.COPY_EVENT, role("FunctionsCopyEventRole", "ssm:GetParameter", "ssm:DeleteParameter",
+                    "states:SendTaskSuccess", "states:SendTaskFailure")),
+            Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution")),
+            Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
+                    "states:StartExecution"))));
+
+    private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, String... actions) {
+        return Map.entry(logicalIdPrefix, plusBasics(actions));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stage.class)
+    void roles_shouldHoldOnlyTheActionsTheirServicesCall_whenSynthesized(Stage stage) {
+        // GIVEN the role this test expects the stage's function to run under
+        Map.Entry<String, Set<String>> expected = ROLES.get(stage);
+        assertThat(expected).as("no expected role for " + stage + ": add it to ROLES").isNotNull();
+
+        // WHEN / THEN the function runs under it, and it holds exactly these actions
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", stage.handler(),
+                "Role", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(expected.getKey() + ".*"), "Arn"))));
+        assertThat(actionsOf(expected.getKey())).as(stage.name()).isEqualTo(expected.getValue());
     }
 
     @Test
@@ -176,10 +197,10 @@ class OwnerStackTest {
 
     @Test
     void optInTags_shouldMatchTheEntryFunctions_whenCompared() {
-        assertThat(OptInTags.TARGETS).isEqualTo(EntryTags.TARGETS);
-        assertThat(OptInTags.SHARE_WITH_NEW_ACCOUNTS).isEqualTo(EntryTags.SHARE_WITH_NEW_ACCOUNTS);
-        assertThat(OptInTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).isEqualTo(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
-        assertThat(EventPatterns.read(EventPatterns.SHARE_TAG_CHANGED).toString()).contains(OptInTags.TARGETS);
+        assertThat(Names.TAG_TARGETS).isEqualTo(Names.TAG_TARGETS);
+        assertThat(Names.TAG_SHARE_WITH_NEW_ACCOUNTS).isEqualTo(Names.TAG_SHARE_WITH_NEW_ACCOUNTS);
+        assertThat(Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE).isEqualTo(Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE);
+        assertThat(EventPatterns.read(EventPatterns.SHARE_TAG_CHANGED).toString()).contains(Names.TAG_TARGETS);
     }
 
     @Test

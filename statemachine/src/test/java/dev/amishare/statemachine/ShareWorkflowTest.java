@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.contract.Stage;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +59,8 @@ class ShareWorkflowTest {
         });
 
         // THEN every task retries the throttled error by its full class name, with full jitter and a bound
-        assertThat(tasks.keySet()).containsExactlyInAnyOrder("Prepare share", "Grant launch permission",
-                "Patch key policies", "Share snapshots", "Validate consumer", "Copy image", "Await copy",
-                "Revoke grants");
+        assertThat(tasks.keySet()).containsExactlyInAnyOrderElementsOf(Arrays.stream(Stage.values())
+                .filter(Stage::inWorkflow).map(Stage::stateName).toList());
         tasks.forEach((name, task) -> {
             JsonNode retry = throttlingRetry(task);
             assertThat(retry.get("JitterStrategy").asText()).as(name).isEqualTo("FULL");
@@ -130,7 +131,7 @@ class ShareWorkflowTest {
     @Test
     void definition_shouldBoundTheTargetMap_whenConcurrencyIsConfigured() {
         // GIVEN
-        Template template = Synth.template(ShareWorkflow.ShareWorkflowProps.builder().maxConcurrentTargets(7));
+        Template template = Synth.template(WorkflowOptions.defaults().withMaxConcurrentTargets(7));
 
         // WHEN
         JsonNode targets = states(Synth.definition(template)).get("For each target");
@@ -148,8 +149,8 @@ class ShareWorkflowTest {
     @Test
     void definition_shouldAwaitTheCopyWithATaskTokenAndASafetyNet_whenSynthesized() {
         // GIVEN a 10-minute re-check and a 2-hour copy timeout
-        Template template = Synth.template(ShareWorkflow.ShareWorkflowProps.builder()
-                .copyRecheckInterval(Duration.minutes(10)).copyTimeout(Duration.hours(2)));
+        Template template = Synth.template(WorkflowOptions.defaults()
+                .withCopyWait(Duration.minutes(10), Duration.hours(2)));
 
         // WHEN
         JsonNode await = states(Synth.definition(template)).get("Await copy");
@@ -213,7 +214,7 @@ class ShareWorkflowTest {
     @Test
     void props_shouldRefuseAMapWiderThanTheInlineLimit_whenBuilt() {
         // GIVEN / WHEN / THEN
-        assertThatThrownBy(() -> Synth.template(ShareWorkflow.ShareWorkflowProps.builder().maxConcurrentTargets(41)))
+        assertThatThrownBy(() -> WorkflowOptions.defaults().withMaxConcurrentTargets(41))
                 .hasMessageContaining("maxConcurrentTargets");
     }
 }

@@ -3,14 +3,8 @@ package dev.amishare.statemachine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.amishare.functions.consumer.ConsumerValidationInput;
-import dev.amishare.functions.copy.AwaitCopyInput;
-import dev.amishare.functions.copy.CopyImageInput;
-import dev.amishare.functions.keypolicy.KeyPolicyInput;
-import dev.amishare.functions.launch.GrantLaunchPermissionInput;
-import dev.amishare.functions.prepare.PrepareInput;
-import dev.amishare.functions.revoke.RevokeInput;
-import dev.amishare.functions.snapshots.SnapshotPermissionInput;
+import dev.amishare.contract.Stage;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,16 +36,20 @@ class StageContractTest {
         });
     }
 
+    /** Every workflow stage with its handler's input record, read off the handler's StageHandler type. */
     static java.util.stream.Stream<Arguments> stages() {
-        return java.util.stream.Stream.of(
-                Arguments.of("Prepare share", PrepareInput.class),
-                Arguments.of("Grant launch permission", GrantLaunchPermissionInput.class),
-                Arguments.of("Patch key policies", KeyPolicyInput.class),
-                Arguments.of("Share snapshots", SnapshotPermissionInput.class),
-                Arguments.of("Validate consumer", ConsumerValidationInput.class),
-                Arguments.of("Copy image", CopyImageInput.class),
-                Arguments.of("Await copy", AwaitCopyInput.class),
-                Arguments.of("Revoke grants", RevokeInput.class));
+        return Arrays.stream(Stage.values()).filter(Stage::inWorkflow)
+                .map(stage -> Arguments.of(stage.stateName(), inputRecord(stage)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<? extends Record> inputRecord(Stage stage) {
+        try {
+            ParameterizedType base = (ParameterizedType) Class.forName(stage.handlerClass()).getGenericSuperclass();
+            return (Class<? extends Record>) base.getActualTypeArguments()[0];
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(stage + ": no handler class " + stage.handlerClass(), e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.amishare.contract.Stage;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Stack;
@@ -26,28 +28,25 @@ final class Synth {
     private Synth() {
     }
 
-    static Template template(ShareWorkflow.ShareWorkflowProps.Builder options) {
+    static Template template(WorkflowOptions options) {
         Stack stack = new Stack();
-        new ShareWorkflow(stack, "Workflow", options
-                .prepare(fn(stack, "prepare"))
-                .grantLaunchPermission(fn(stack, "grant-launch-permission"))
-                .keyPolicy(fn(stack, "key-policy"))
-                .shareSnapshots(fn(stack, "share-snapshots"))
-                .validateConsumer(fn(stack, "validate-consumer"))
-                .copyImage(fn(stack, "copy-image"))
-                .awaitCopy(fn(stack, "await-copy"))
-                .revoke(fn(stack, "revoke"))
-                .logGroup(new LogGroup(stack, "Logs"))
-                .build());
+        Map<Stage, IFunction> functions = new EnumMap<>(Stage.class);
+        for (Stage stage : Stage.values()) {
+            if (stage.inWorkflow()) {
+                functions.put(stage, Function.fromFunctionArn(stack, stage.functionId(), arn(stage)));
+            }
+        }
+        new ShareWorkflow(stack, "Workflow", new ShareWorkflowProps(functions, new LogGroup(stack, "Logs"), options));
         return Template.fromStack(stack);
     }
 
     static Template template() {
-        return template(ShareWorkflow.ShareWorkflowProps.builder());
+        return template(WorkflowOptions.defaults());
     }
 
-    private static IFunction fn(Stack stack, String stage) {
-        return Function.fromFunctionArn(stack, stage, arn(stage));
+    /** The placeholder ARN of a stage's function: its id in kebab case, e.g. amishare-grant-launch-permission. */
+    static String arn(Stage stage) {
+        return arn(stage.functionId().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The state machine's definition: the template's DefinitionString with its Fn::Join parts resolved. */

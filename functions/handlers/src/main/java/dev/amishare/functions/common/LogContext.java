@@ -1,6 +1,7 @@
 package dev.amishare.functions.common;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import java.util.List;
 import org.apache.logging.log4j.ThreadContext;
 
 /**
@@ -9,13 +10,27 @@ import org.apache.logging.log4j.ThreadContext;
  */
 public final class LogContext implements AutoCloseable {
 
+    /**
+     * The fields of one invocation; any may be null (a stage without an image, an event without an
+     * execution).
+     */
+    public record Fields(String imageId, String targetAccount, String executionId) {
+
+        public static final Fields NONE = new Fields(null, null, null);
+
+        /** Several target accounts, comma-separated. */
+        public static Fields of(String imageId, List<String> targetAccounts, String executionId) {
+            return new Fields(imageId, String.join(",", targetAccounts), executionId);
+        }
+    }
+
     private LogContext() {
     }
 
-    public static LogContext of(String imageId, String targetAccount, String executionId, Context lambda) {
-        put("imageId", imageId);
-        put("targetAccount", targetAccount);
-        put("executionId", executionId);
+    public static LogContext of(Fields fields, Context lambda) {
+        put("imageId", fields.imageId());
+        put("targetAccount", fields.targetAccount());
+        put("executionId", fields.executionId());
         put("awsRequestId", lambda == null ? null : lambda.getAwsRequestId());
         return new LogContext();
     }

@@ -1,5 +1,6 @@
 package dev.amishare.functions.consumer;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.List;
@@ -30,7 +31,7 @@ public record ConsumerValidationInput(
     public ConsumerValidationInput {
         ownerKeyArns = ownerKeyArns == null ? List.of() : List.copyOf(ownerKeyArns);
         copy = copy == null ? List.of() : List.copyOf(copy);
-        consumerRoleName = consumerRoleName == null ? ShareRequest.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */

@@ -1,21 +1,15 @@
 package dev.amishare.functions.copy;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.amishare.functions.common.AwsClients;
-import dev.amishare.functions.common.Json;
 import dev.amishare.functions.common.LogContext;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.amishare.functions.common.StageHandler;
 
 /**
  * Lambda entry point of the workflow's Await copy task, invoked with {@code waitForTaskToken}: stores the
  * token and resumes at once when the copy is already final (see {@link AwaitCopyService}). Its own output
  * is ignored by Step Functions; the task's result is what the resumer sends.
  */
-public final class AwaitCopyHandler implements RequestStreamHandler {
-
-    private final AwaitCopyService service;
+public final class AwaitCopyHandler extends StageHandler<AwaitCopyInput, CopyStatusResult> {
 
     public AwaitCopyHandler() {
         this(new AwaitCopyService(new CopyStatusService(AwsClients.sts(), AwsClients.targetClients()),
@@ -24,14 +18,7 @@ public final class AwaitCopyHandler implements RequestStreamHandler {
     }
 
     public AwaitCopyHandler(AwaitCopyService service) {
-        this.service = service;
-    }
-
-    @Override
-    public void handleRequest(InputStream in, OutputStream out, Context context) {
-        AwaitCopyInput input = Json.read(in, AwaitCopyInput.class);
-        try (LogContext ignored = LogContext.of(input.imageId(), input.accountId(), input.executionId(), context)) {
-            Json.write(out, service.await(input));
-        }
+        super(AwaitCopyInput.class, in -> new LogContext.Fields(in.imageId(), in.accountId(), in.executionId()),
+                service::await);
     }
 }

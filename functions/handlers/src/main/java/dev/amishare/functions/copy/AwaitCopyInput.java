@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.model.ShareRequest;
 
@@ -18,7 +19,7 @@ public record AwaitCopyInput(String taskToken, String accountId, String region, 
         String consumerRoleName, String externalId, String executionId) {
 
     public AwaitCopyInput {
-        consumerRoleName = consumerRoleName == null ? ShareRequest.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */

@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.model.ShareRequest;
 
@@ -34,7 +35,7 @@ public record CopyImageInput(
         String executionId) {
 
     public CopyImageInput {
-        consumerRoleName = consumerRoleName == null ? ShareRequest.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
         dryRun = Boolean.TRUE.equals(dryRun);
     }
 

@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import dev.amishare.errors.CopyImageRejectedException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.AwsErrors;
@@ -30,9 +31,6 @@ import software.amazon.awssdk.services.sts.StsClient;
 public final class CopyImageService {
 
     private static final Logger LOG = LogManager.getLogger(CopyImageService.class);
-
-    public static final String TAG_SOURCE_IMAGE = "amishare:source-image";
-    public static final String TAG_SOURCE_ACCOUNT = "amishare:source-account";
     public static final String TAG_COPY_TOKEN = "amishare:copy-token";
     // EC2 limits AMI names to 128 characters.
     private static final int MAX_NAME = 128;
@@ -100,8 +98,8 @@ public final class CopyImageService {
                             + " (amishare)")
                     .encrypted(true).kmsKeyId(input.kmsKeyId()).clientToken(token).copyImageTags(true)
                     .tagSpecifications(t -> t.resourceType(ResourceType.IMAGE).tags(
-                            Tag.builder().key(TAG_SOURCE_IMAGE).value(input.sourceImageId()).build(),
-                            Tag.builder().key(TAG_SOURCE_ACCOUNT).value(input.ownerAccountId()).build(),
+                            Tag.builder().key(Names.TAG_SOURCE_IMAGE).value(input.sourceImageId()).build(),
+                            Tag.builder().key(Names.TAG_SOURCE_ACCOUNT).value(input.ownerAccountId()).build(),
                             Tag.builder().key(TAG_COPY_TOKEN).value(token).build()))).imageId();
         } catch (AwsServiceException e) {
             if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {

@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.model.ShareRequest;
 
@@ -17,7 +18,7 @@ public record CopyStatusInput(String accountId, String region, String imageId, S
         String externalId, String executionId) {
 
     public CopyStatusInput {
-        consumerRoleName = consumerRoleName == null ? ShareRequest.DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */

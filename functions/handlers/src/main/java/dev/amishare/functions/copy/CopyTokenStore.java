@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.AwsErrors;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -18,9 +19,6 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  */
 public final class CopyTokenStore {
 
-    /** Where the tokens live unless {@code AMISHARE_COPY_TOKEN_PREFIX} says otherwise. */
-    public static final String DEFAULT_PREFIX = "/amishare/copy-tokens";
-
     private final SsmClient ssm;
     private final String prefix;
 
@@ -29,10 +27,10 @@ public final class CopyTokenStore {
         this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
 
-    /** The prefix from the environment, or {@link #DEFAULT_PREFIX}. */
+    /** The prefix from the environment, or {@link Names#COPY_TOKEN_PREFIX}. */
     public static String prefixFromEnvironment() {
         String value = System.getenv("AMISHARE_COPY_TOKEN_PREFIX");
-        return value == null || value.isBlank() ? DEFAULT_PREFIX : value;
+        return value == null || value.isBlank() ? Names.COPY_TOKEN_PREFIX : value;
     }
 
     String name(String accountId, String region, String imageId) {

@@ -1,5 +1,6 @@
 package dev.amishare.functions.entry;
 
+import dev.amishare.contract.Names;
 import dev.amishare.errors.UnsupportedEntryEventException;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ public final class EntryNormalizer {
             throw new UnsupportedEntryEventException(event.id(), "no detail");
         }
         String imageId = imageId(event);
-        String value = detail.tags().get(EntryTags.TARGETS);
+        String value = detail.tags().get(Names.TAG_TARGETS);
         if (value == null) {
             return Optional.empty();
         }

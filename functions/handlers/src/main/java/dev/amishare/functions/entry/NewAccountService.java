@@ -1,5 +1,6 @@
 package dev.amishare.functions.entry;
 
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.AwsErrors;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +31,10 @@ public final class NewAccountService {
         }
         List<String> imageIds = taggedImages();
         LOG.info("new account {}: {} AMI(s) tagged {}={}", accountId, imageIds.size(),
-                EntryTags.SHARE_WITH_NEW_ACCOUNTS, EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
+                Names.TAG_SHARE_WITH_NEW_ACCOUNTS, Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE);
         if (imageIds.isEmpty()) {
-            return EntryResult.skipped("no AMI is tagged " + EntryTags.SHARE_WITH_NEW_ACCOUNTS + "="
-                    + EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE);
+            return EntryResult.skipped("no AMI is tagged " + Names.TAG_SHARE_WITH_NEW_ACCOUNTS + "="
+                    + Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE);
         }
         List<StartedExecution> started = new ArrayList<>();
         for (String imageId : imageIds) {
@@ -53,8 +54,8 @@ public final class NewAccountService {
      * instead of 9.2 MiB).
      */
     List<String> taggedImages() {
-        Filter tagged = Filter.builder().name("tag:" + EntryTags.SHARE_WITH_NEW_ACCOUNTS)
-                .values(EntryTags.SHARE_WITH_NEW_ACCOUNTS_VALUE).build();
+        Filter tagged = Filter.builder().name("tag:" + Names.TAG_SHARE_WITH_NEW_ACCOUNTS)
+                .values(Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE).build();
         List<String> imageIds = new ArrayList<>();
         try {
             String token = null;

@@ -1,32 +1,18 @@
 package dev.amishare.functions.launch;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.amishare.functions.common.AwsClients;
-import dev.amishare.functions.common.Json;
 import dev.amishare.functions.common.LogContext;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.amishare.functions.common.StageHandler;
 
 /** Lambda entry point of the "grant launch permission" stage. */
-public final class GrantLaunchPermissionHandler implements RequestStreamHandler {
-
-    private final GrantLaunchPermissionService service;
+public final class GrantLaunchPermissionHandler extends StageHandler<GrantLaunchPermissionInput, LaunchPermissionResult> {
 
     public GrantLaunchPermissionHandler() {
         this(new GrantLaunchPermissionService(AwsClients.ec2()));
     }
 
     public GrantLaunchPermissionHandler(GrantLaunchPermissionService service) {
-        this.service = service;
-    }
-
-    @Override
-    public void handleRequest(InputStream in, OutputStream out, Context context) {
-        GrantLaunchPermissionInput input = Json.read(in, GrantLaunchPermissionInput.class);
-        try (LogContext ignored = LogContext.of(input.imageId(), String.join(",", input.accountIds()),
-                input.executionId(), context)) {
-            Json.write(out, service.grant(input));
-        }
+        super(GrantLaunchPermissionInput.class, in -> LogContext.Fields.of(in.imageId(), in.accountIds(), in.executionId()),
+                service::grant);
     }
 }

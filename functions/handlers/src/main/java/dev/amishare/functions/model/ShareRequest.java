@@ -1,5 +1,6 @@
 package dev.amishare.functions.model;
 
+import dev.amishare.contract.Names;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.List;
  * @param targets accounts to share with; a target without {@code copy} only gets launch access
  * @param organizationArns organizations whose every account may launch the AMI
  * @param organizationalUnitArns OUs whose every account may launch the AMI
- * @param consumerRoleName role amishare assumes in each target, default {@value #DEFAULT_CONSUMER_ROLE}
+ * @param consumerRoleName role amishare assumes in each target, default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
  * @param externalId external id the consumer roles require, if any
  * @param dryRun report what would change, change nothing (default false)
  * @param rollbackOnFailure revoke what was granted when a later stage fails (default false)
@@ -31,13 +32,11 @@ public record ShareRequest(
         Boolean dryRun,
         Boolean rollbackOnFailure) {
 
-    public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
-
     public ShareRequest {
         targets = targets == null ? List.of() : List.copyOf(targets);
         organizationArns = organizationArns == null ? List.of() : List.copyOf(organizationArns);
         organizationalUnitArns = organizationalUnitArns == null ? List.of() : List.copyOf(organizationalUnitArns);
-        consumerRoleName = consumerRoleName == null ? DEFAULT_CONSUMER_ROLE : consumerRoleName;
+        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
         dryRun = Boolean.TRUE.equals(dryRun);
         rollbackOnFailure = Boolean.TRUE.equals(rollbackOnFailure);
     }

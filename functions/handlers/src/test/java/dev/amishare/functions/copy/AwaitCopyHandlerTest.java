@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class AwaitCopyHandlerTest {
     private final FakeSfn sfn = new FakeSfn();
     private final AwaitCopyHandler handler = new AwaitCopyHandler(new AwaitCopyService(
             new CopyStatusService(new FakeSts("111111111111"), target),
-            new CopyTokenStore(ssm, CopyTokenStore.DEFAULT_PREFIX), new CopyResumer(sfn)));
+            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX), new CopyResumer(sfn)));
 
     private void copyIs(ImageState state, String reason) {
         target.ec2("eu-west-1").images.put(COPY, Image.builder().imageId(COPY).state(state)

@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amishare.functions.testing.FakeSfn;
@@ -17,7 +18,7 @@ class CopyEventHandlerTest {
     private final FakeSsm ssm = new FakeSsm();
     private final FakeSfn sfn = new FakeSfn();
     private final CopyEventHandler handler = new CopyEventHandler(new CopyEventService(
-            new CopyTokenStore(ssm, CopyTokenStore.DEFAULT_PREFIX), new CopyResumer(sfn)));
+            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX), new CopyResumer(sfn)));
 
     /** An "EC2 AMI State Change" event as EventBridge delivers it, forwarded from the target account. */
     private static String event(String state, String errorMessage) {

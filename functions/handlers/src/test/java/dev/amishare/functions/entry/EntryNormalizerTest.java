@@ -1,5 +1,6 @@
 package dev.amishare.functions.entry;
 
+import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,7 +61,7 @@ class EntryNormalizerTest {
         TagChangeEvent sample = sample("tag-change-image-targets.json", TagChangeEvent.class);
         TagChangeEvent removed = new TagChangeEvent(sample.id(), sample.detailType(), sample.source(),
                 sample.account(), sample.region(), sample.resources(), new TagChangeEvent.Detail(
-                        List.of(EntryTags.TARGETS), "ec2", "image", Map.of("Name", "golden")));
+                        List.of(Names.TAG_TARGETS), "ec2", "image", Map.of("Name", "golden")));
 
         // WHEN / THEN
         assertThat(EntryNormalizer.shareRequest(removed)).isEmpty();

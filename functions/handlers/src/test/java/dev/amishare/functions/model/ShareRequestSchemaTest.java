@@ -1,5 +1,6 @@
 package dev.amishare.functions.model;
 
+import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,7 +77,7 @@ class ShareRequestSchemaTest {
             assertThat(object.get("additionalProperties").asBoolean(true)).isFalse();
         }
         assertThat(root.at("/properties/consumerRoleName/default").asText())
-                .isEqualTo(ShareRequest.DEFAULT_CONSUMER_ROLE);
+                .isEqualTo(Names.DEFAULT_CONSUMER_ROLE);
     }
 
     @Test

@@ -1,0 +1,47 @@
+package dev.amishare.contract;
+
+/**
+ * The names more than one module relies on: tags, role names, prefixes. Defined here once so the
+ * functions, the stacks and the tests cannot drift apart.
+ */
+public final class Names {
+
+    /**
+     * On KMS keys, AMIs and their snapshots: amishare may edit the key policy and the image and snapshot
+     * permissions only of resources carrying {@code amishare:managed = true} (aws:ResourceTag conditions).
+     */
+    public static final String TAG_MANAGED = "amishare:managed";
+    public static final String TAG_MANAGED_VALUE = "true";
+
+    /** On AMIs: the accounts to share with, comma-separated. Changing it starts a share. */
+    public static final String TAG_TARGETS = "amishare:targets";
+
+    /** On AMIs: {@code true} shares the AMI with every account Control Tower or Organizations creates. */
+    public static final String TAG_SHARE_WITH_NEW_ACCOUNTS = "amishare:share-with-new-accounts";
+    public static final String TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE = "true";
+
+    /** On copies: the image and the account they were copied from. */
+    public static final String TAG_SOURCE_IMAGE = "amishare:source-image";
+    public static final String TAG_SOURCE_ACCOUNT = "amishare:source-account";
+
+    /** The role the consumer stacks create in each target account, unless a request names another. */
+    public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
+
+    /** The owner-side role the consumer stacks trust by ARN: a fixed name keeps that ARN predictable. */
+    public static final String CONSUMER_ACCESS_ROLE = "amishare-consumer-access";
+
+    /**
+     * AwaitCopy's own role, the second owner-side principal the consumer stacks trust: it also reads the
+     * copy's state as the consumer role, but alone keeps and answers task tokens. Fixed name, as above.
+     */
+    public static final String COPY_WAITER_ROLE = "amishare-copy-waiter";
+
+    /**
+     * Where AwaitCopy keeps task tokens until CopyEvent answers them: parameter names are
+     * {@code <prefix>/<account>/<region>/<image id>}, so IAM grants {@code <prefix>/*}.
+     */
+    public static final String COPY_TOKEN_PREFIX = "/amishare/copy-tokens";
+
+    private Names() {
+    }
+}

@@ -1,0 +1,38 @@
+package dev.amishare.functions.common;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What every amishare Lambda entry point does: read the input record, put its image, target account and
+ * execution id into the logging context, let the service handle it, write the result. A handler
+ * subclass only wires its service in its constructors: the no-arg one, which Lambda calls, builds the
+ * real clients; the other takes the service, for tests.
+ *
+ * @param <I> the input record
+ * @param <O> the output record
+ */
+public abstract class StageHandler<I, O> implements RequestStreamHandler {
+
+    private final Class<I> inputType;
+    private final Function<I, LogContext.Fields> logFields;
+    private final Function<I, O> handle;
+
+    protected StageHandler(Class<I> inputType, Function<I, LogContext.Fields> logFields, Function<I, O> handle) {
+        this.inputType = Objects.requireNonNull(inputType, "inputType");
+        this.logFields = Objects.requireNonNull(logFields, "logFields");
+        this.handle = Objects.requireNonNull(handle, "handle");
+    }
+
+    @Override
+    public final void handleRequest(InputStream in, OutputStream out, Context context) {
+        I input = Json.read(in, inputType);
+        try (LogContext ignored = LogContext.of(logFields.apply(input), context)) {
+            Json.write(out, handle.apply(input));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.amishare.statemachine;
+
+import dev.amishare.contract.Stage;
+import java.util.Map;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.stepfunctions.JsonPath;
+import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
+import software.constructs.Construct;
+
+/**
+ * The two ways the workflow calls a stage function: the first stage, whose result becomes the state
+ * ({@code {prepared: …}}), and every other stage, whose result is written beside it. Both take the Lambda
+ * payload as the task's result (no invocation metadata), are named after {@link Stage#stateName()} and
+ * retry throttling as {@code throttling} says.
+ */
+final class Tasks {
+
+    private Tasks() {
+    }
+
+    /** The first stage: its result replaces the input as {@code {"prepared": <result>}}. */
+    static LambdaInvoke first(Construct scope, Stage stage, IFunction function, Throttling throttling,
+            Map<String, Object> payload) {
+        LambdaInvoke task = builder(scope, stage, function, payload)
+                .resultSelector(Map.of("prepared", JsonPath.objectAt("$")))
+                .build();
+        task.addRetry(throttling.retry());
+        return task;
+    }
+
+    /** Any later stage: its result goes to {@code resultPath}, the rest of the state stays. */
+    static LambdaInvoke stage(Construct scope, Stage stage, IFunction function, Throttling throttling,
+            Map<String, Object> payload, String resultPath) {
+        LambdaInvoke task = builder(scope, stage, function, payload).resultPath(resultPath).build();
+        task.addRetry(throttling.retry());
+        return task;
+    }
+
+    private static LambdaInvoke.Builder builder(Construct scope, Stage stage, IFunction function,
+            Map<String, Object> payload) {
+        return LambdaInvoke.Builder.create(scope, stage.stateName())
+                .lambdaFunction(function)
+                .payloadResponseOnly(true)
+                .payload(TaskInput.fromObject(payload));
+    }
+}
