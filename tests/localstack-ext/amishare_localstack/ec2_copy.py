@@ -23,11 +23,10 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_block_store import Snapshot
 from moto.ec2.utils import random_snapshot_id
 
-from . import kms_access
+from . import errors, kms_access
 from .ec2_images import (
     caller_or_root,
     ebs_mapping,
-    ec2_error,
     find_snapshot,
     find_visible_image,
     may_create_volume,
@@ -58,12 +57,12 @@ def copy_image(self, context: RequestContext, request: dict):
     source_region = request.get("SourceRegion") or region
     source = find_visible_image(request["SourceImageId"], source_region, caller.account)
     if source is None:
-        raise ec2_error("InvalidAMIID.NotFound", f"The image id '[{request['SourceImageId']}]' does not exist")
+        raise errors.ImageNotFound(request["SourceImageId"])
 
     encrypted = request.get("Encrypted")
     key_ref = request.get("KmsKeyId")
     if key_ref and not encrypted:
-        raise ec2_error("InvalidParameterDependency", "The parameter KmsKeyId requires the parameter Encrypted to be set.")
+        raise errors.KmsKeyIdNeedsEncrypted()
     destination_key = _destination_key(caller, region, key_ref) if encrypted else None
 
     cross_account = source.owner_id != caller.account
@@ -75,21 +74,17 @@ def copy_image(self, context: RequestContext, request: dict):
             continue
         snapshot = find_snapshot(ebs["SnapshotId"], source_region)
         if snapshot is None:
-            raise ec2_error("InvalidSnapshot.NotFound", f"The snapshot '{ebs['SnapshotId']}' does not exist.")
+            raise errors.SnapshotNotFound(snapshot_id=ebs["SnapshotId"])
         if cross_account and not may_create_volume(snapshot, caller.account):
-            # A shared AMI can be copied only when its snapshots are shared too
-            # (AWSEC2 UserGuide "CopyingAMIs" "cross-account copying"; message as AWS returns it).
-            raise ec2_error("InvalidRequest", "You do not have permission to access the storage of this ami")
+            raise errors.NoAccessToImageStorage()
         if snapshot.encrypted and encrypted is False:
-            # aws-facts.md, hashicorp/packer 6778; EBS UserGuide "ebs-copy-snapshot"
-            raise ec2_error("InvalidRequest", f"Snapshot {snapshot.id} is encrypted. Creating an unencrypted copy "
-                                              "from an encrypted snapshot is not supported.")
+            raise errors.NoUnencryptedCopy(snapshot_id=snapshot.id)
         sources.append((mapping, snapshot))
 
     # The caller must be able to use every key involved: the source snapshots' keys (to read) and the
     # destination key (EBS UserGuide "ebs-encryption-requirements"; AWSEC2 UserGuide "sharingamis-explicit").
     for problem in _key_problems(caller, region, source_region, sources, destination_key):
-        raise ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. {problem}", 403)
+        raise errors.CopyKeyNotAuthorized(problem=problem)
 
     copies = []
     for mapping, snapshot in sources:
@@ -145,7 +140,7 @@ def _destination_key(caller: Caller, region: str, key_ref: str | None):
     try:
         return kms_access.find_key(key_ref, caller.account, region)
     except kms_access.KeyNotFound:
-        raise ec2_error("InvalidParameterValue", f"Invalid KMS key: {key_ref} does not exist or is not in {region}")
+        raise errors.InvalidKmsKey(key_ref, region)
 
 
 def _copy_key_arn(caller, region, source_region, snapshot, destination_key) -> str | None:
@@ -263,16 +258,15 @@ def copy_snapshot(self, context: RequestContext, request: dict):
     source_region = request.get("SourceRegion") or region
     source = find_snapshot(request["SourceSnapshotId"], source_region)
     if source is None or not may_create_volume(source, caller.account):
-        raise ec2_error("InvalidSnapshot.NotFound", f"The snapshot '{request['SourceSnapshotId']}' does not exist.")
+        raise errors.SnapshotNotFound(snapshot_id=request["SourceSnapshotId"])
     encrypted, key_ref = request.get("Encrypted"), request.get("KmsKeyId")
     if key_ref and not encrypted:
-        raise ec2_error("InvalidParameterDependency", "The parameter KmsKeyId requires the parameter Encrypted to be set.")
+        raise errors.KmsKeyIdNeedsEncrypted()
     if source.encrypted and encrypted is False:
-        raise ec2_error("InvalidRequest", f"Snapshot {source.id} is encrypted. Creating an unencrypted copy "
-                                          "from an encrypted snapshot is not supported.")
+        raise errors.NoUnencryptedCopy(snapshot_id=source.id)
     destination_key = _destination_key(caller, region, key_ref) if encrypted else None
     for problem in _key_problems(caller, region, source_region, [({}, source)], destination_key):
-        raise ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. {problem}", 403)
+        raise errors.CopyKeyNotAuthorized(problem=problem)
     key_arn = _copy_key_arn(caller, region, source_region, source, destination_key)
     copy = Snapshot(backend, random_snapshot_id(), volume=source.volume,
                     description=request.get("Description") or f"[Copied {source.id} from {source_region}]",

@@ -14,10 +14,9 @@ import logging
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from localstack.aws.api import CommonServiceException, RequestContext, handler
+from localstack.aws.api import RequestContext, handler
 from localstack.services.ec2.provider import Ec2Provider
 from localstack.services.moto import call_moto
-from moto.ec2.exceptions import EC2ClientError, InvalidAMIIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
@@ -26,7 +25,7 @@ from moto.ec2.models.instances import StateReason
 from moto.ec2.responses.elastic_block_store import ElasticBlockStore
 from moto.ec2.utils import generic_filter, random_ami_id
 
-from . import kms_access, org
+from . import errors, kms_access, org
 from .identity import Caller, root
 
 LOG = logging.getLogger(__name__)
@@ -39,10 +38,6 @@ current_caller: ContextVar[Caller | None] = ContextVar("amishare_ec2_caller", de
 def caller_or_root(account: str) -> Caller:
     caller = current_caller.get()
     return caller if caller and caller.account == account else root(account)
-
-
-def ec2_error(code: str, message: str, status: int = 400) -> CommonServiceException:
-    return CommonServiceException(code, message, status_code=status, sender_fault=True)
 
 
 def backends_in(region: str):
@@ -60,9 +55,7 @@ def resolve_volume_key(account: str, region: str, encrypted: bool, kms_key_id: s
     AWS does: EC2 API CreateVolume "KmsKeyId"), else the account's aws/ebs key
     (EBS UserGuide "ebs-encryption" "default KMS key")."""
     if kms_key_id and not encrypted:
-        # EC2 API CreateVolume: "If KmsKeyId is specified, the encrypted state must be true."
-        raise EC2ClientError("InvalidParameterDependency",
-                             "The parameter KmsKeyId requires the parameter Encrypted to be set.")
+        raise errors.KmsKeyIdNeedsEncrypted().in_moto()
     if not encrypted:
         return None
     if not kms_key_id or kms_key_id == "alias/aws/ebs":
@@ -76,14 +69,13 @@ def _require_key_use(key_ref: str, account: str, region: str) -> str:
     try:
         key = kms_access.find_key(key_ref, account, region)
     except kms_access.KeyNotFound:
-        raise EC2ClientError("InvalidParameterValue", f"Invalid KMS key: {key_ref} does not exist")
+        raise errors.InvalidKmsKey(key_ref).in_moto()
     problem = kms_access.key_state_problem(key)
     if problem:
-        # EBS UserGuide "troubleshooting": KMS key in an incorrect state
-        raise EC2ClientError("IncorrectState", f"The KMS key is not usable: {problem}")
+        raise errors.KeyNotUsable(problem=problem).in_moto()
     ok, reason = kms_access.ec2_can_use(caller_or_root(account), key, region)
     if not ok:
-        raise EC2ClientError("UnauthorizedOperation", f"You are not authorized to use KMS key {key.metadata['Arn']}: {reason}")
+        raise errors.VolumeKeyNotAuthorized(key_arn=key.metadata["Arn"], reason=reason).in_moto()
     return key.metadata["Arn"]
 
 
@@ -187,10 +179,9 @@ def register_image(self, context: RequestContext, request: dict):
             continue
         snapshot = backend.snapshots.get(ebs["SnapshotId"])
         if snapshot is None:
-            raise ec2_error("InvalidSnapshot.NotFound", f"The snapshot '{ebs['SnapshotId']}' does not exist.")
+            raise errors.SnapshotNotFound(snapshot_id=ebs["SnapshotId"])
         if ebs.get("Encrypted") is False and snapshot.encrypted:
-            raise ec2_error("InvalidParameterCombination",
-                            f"Snapshot {snapshot.id} is encrypted; its volume cannot be unencrypted.")
+            raise errors.EncryptedSnapshotVolume(snapshot_id=snapshot.id)
         mappings.append(ebs_mapping(bdm["DeviceName"], snapshot, ebs))
     if not mappings:
         return call_moto(context)
@@ -297,7 +288,7 @@ def _describe_images(original, self, ami_ids=None, filters=None, exec_users=None
         # while, as moto models it) is an error, as in AWS
         missing = [i for i in ami_ids if i not in {a.id for a in found} and i not in self.deleted_amis]
         if missing:
-            raise InvalidAMIIdError(missing)
+            raise errors.ImageNotFound(missing).in_moto()
         images = found
     if exec_users:
         # "self" or an account id: AMIs with an explicit launch permission for it (user, organization
@@ -319,8 +310,8 @@ def _owned_image(backend, ami_id: str) -> Ami:
     if ami_id in backend.amis:
         return backend.amis[ami_id]
     if find_visible_image(ami_id, backend.region_name, backend.account_id):
-        raise EC2ClientError("AuthFailure", f"Not authorized for image:{ami_id}")
-    raise InvalidAMIIdError(ami_id)
+        raise errors.NotImageOwner(image_id=ami_id).in_moto()
+    raise errors.ImageNotFound(ami_id).in_moto()
 
 
 def _describe_image_attribute(original, self, ami_id, attribute_name):
@@ -334,11 +325,7 @@ def _modify_image_attribute(original, self, ami_id, launch_permissions_to_add, l
         for snapshot_id in image_snapshot_ids(ami):
             snapshot = self.snapshots.get(snapshot_id)
             if snapshot is not None and _under_aws_managed_key(snapshot):
-                # aws-facts.md: "InvalidParameter: Snapshots encrypted with the AWS Managed CMK can't be
-                # shared" (hashicorp/packer 7410; reported for ModifyImageAttribute in the Bedrock
-                # Streaming tech blog "encrypt aws amis", 2022); AWSEC2 UserGuide "sharingamis-explicit":
-                # AMIs with snapshots encrypted by the AWS managed key cannot be shared.
-                raise EC2ClientError("InvalidParameter", "Snapshots encrypted with the AWS Managed CMK can't be shared")
+                raise errors.ImageUnderAwsManagedKey().in_moto()
     return original(self, ami_id, launch_permissions_to_add, launch_permissions_to_remove)
 
 
@@ -364,9 +351,7 @@ def may_create_volume(snapshot: Snapshot, account: str) -> bool:
 def _add_create_volume_permission(original, self, snapshot_id, user_ids, groups):
     snapshot = self.get_snapshot(snapshot_id)
     if _under_aws_managed_key(snapshot):
-        # aws-facts.md: "OperationNotPermitted: Encrypted snapshots with EBS default key cannot be
-        # shared" (hashicorp/packer 7499); EBS UserGuide "ebs-modifying-snapshot-permissions".
-        raise EC2ClientError("OperationNotPermitted", "Encrypted snapshots with EBS default key cannot be shared")
+        raise errors.SnapshotUnderAwsManagedKey().in_moto()
     return original(self, snapshot_id, user_ids, groups)
 
 
@@ -405,7 +390,7 @@ def describe_snapshots(self, context: RequestContext, request: dict):
         snapshots = [s for s in snapshots if s.id in ids]
         missing = set(ids) - {s.id for s in snapshots}
         if missing:
-            raise ec2_error("InvalidSnapshot.NotFound", f"The snapshot '{sorted(missing)[0]}' does not exist.")
+            raise errors.SnapshotNotFound(snapshot_id=sorted(missing)[0])
     owners = [account if o == "self" else o for o in request.get("OwnerIds") or []]
     if owners:
         snapshots = [s for s in snapshots if s.owner_id in owners]
@@ -458,7 +443,7 @@ def run_instances(self, context: RequestContext, request: dict):
     ami = find_visible_image(image_id, context.region, context.account_id) if image_id else None
     if ami is None and image_id and _exists_anywhere(image_id, context.region):
         # another account's AMI not shared with the caller does not exist for it
-        raise ec2_error("InvalidAMIID.NotFound", f"The image id '[{image_id}]' does not exist")
+        raise errors.ImageNotFound(image_id)
     result = call_moto(context)
     if ami is None:
         return result

@@ -16,11 +16,11 @@ from __future__ import annotations
 import base64
 import logging
 
-from localstack.aws.api import CommonServiceException, RequestContext
+from localstack.aws.api import RequestContext
 from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
-from . import kms_access
+from . import errors, kms_access
 from .ec2_images import backends_in, current_caller
 from .identity import Caller, caller_of, identity_allows
 
@@ -44,10 +44,8 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
         current_caller.set(caller)
         _check_ec2(caller, context)
         if (context.service_request or {}).get("DryRun") and context.operation.name in _OWN_EC2_OPERATIONS:
-            # authorized: answer as EC2 does for DryRun (EC2 API "CommonParameters" DryRun); moto
-            # does this for the operations it serves
-            raise CommonServiceException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.",
-                                         status_code=412, sender_fault=True)
+            # authorized: answer as EC2 does for DryRun; moto does this for the operations it serves
+            raise errors.DryRunSucceeded()
     else:
         _check_kms(caller, context)
 
@@ -64,11 +62,8 @@ def _check_ec2(caller: Caller, context: RequestContext):
     if denied is not None:
         why = "with an explicit deny in an identity-based policy" if denied.decision == "explicitDeny" \
             else f"because no identity-based policy allows the {action} action"
-        raise CommonServiceException(
-            "UnauthorizedOperation",
-            f"You are not authorized to perform this operation. User: {caller.arn} is not authorized to "
-            f"perform: {action} on resource: {resources[0] or '*'} {why}",
-            status_code=403, sender_fault=True)
+        raise errors.Ec2ActionNotAuthorized(principal_arn=caller.arn, action=action, resource=resources[0] or "*",
+                                            why=why)
 
 
 _PREFIX_TO_TYPE = {"ami": "image", "snap": "snapshot", "vol": "volume", "i": "instance"}
@@ -150,8 +145,5 @@ def _key_from_ciphertext(blob) -> list[str]:
         return []
 
 
-def _kms_denied(caller: Caller, action: str, resource: str, reason: str) -> CommonServiceException:
-    return CommonServiceException(
-        "AccessDeniedException",
-        f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} because {reason}",
-        status_code=400, sender_fault=True)
+def _kms_denied(caller: Caller, action: str, resource: str, reason: str) -> errors.KmsAccessDenied:
+    return errors.KmsAccessDenied(principal_arn=caller.arn, action=action, resource=resource, reason=reason)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from localstack.aws.api import CommonServiceException
 from localstack.aws.api.iam import EvaluationResult, SimulatePolicyResponse
 from localstack.services.iam.models import iam_stores
 from localstack.services.iam.resources.policy_simulator import BasicIAMPolicySimulator
 from localstack.services.sts.provider import StsProvider
 from localstack.utils.aws.arns import extract_account_id_from_arn
 
-from . import policy
+from . import errors, policy
 from .identity import IAM_REGION, caller_of, identity_allows, managed_policy_document, role_policies
 
 LOG = logging.getLogger(__name__)
@@ -33,10 +32,7 @@ def _assume_role(original, self, context, role_arn, role_session_name, *args, **
     account = extract_account_id_from_arn(role_arn) or context.account_id
     role_name = role_arn.split("/")[-1]
     entity = iam_stores[account][IAM_REGION].ROLES.get(role_name)
-    denied = CommonServiceException(
-        "AccessDenied",
-        f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-        status_code=403, sender_fault=True)
+    denied = errors.AssumeRoleDenied(principal_arn=caller.arn, role_arn=role_arn)
     if entity is None:
         raise denied  # AWS answers AccessDenied for a role that does not exist
     ctx = caller.global_context()

@@ -53,7 +53,6 @@ from __future__ import annotations
 import atexit
 import fcntl
 import glob
-import json
 import logging
 import os
 import platform
@@ -79,6 +78,8 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
+
+from . import errors
 
 LOG = logging.getLogger(__name__)
 
@@ -398,7 +399,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             invocation = jvm.next_invocation()
             if invocation is None:  # JVM being stopped
                 self.close_connection = True
-                self._send(HTTPStatus.GONE, b'{"errorType":"Runtime.Stopped"}')
+                self._send(*errors.RUNTIME_STOPPED)
                 return
             headers = {
                 "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
@@ -411,7 +412,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         elif self.path == f"{RUNTIME_API_PREFIX}/restore/next":
             self._send(HTTPStatus.OK)
         else:
-            self._send(HTTPStatus.NOT_FOUND, b'{"errorType":"InvalidRequest"}')
+            self._send(*errors.UNKNOWN_RUNTIME_API_PATH)
 
     def do_POST(self):  # noqa: N802
         jvm = self.server.jvm
@@ -423,13 +424,12 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             if ok:
                 self._send(HTTPStatus.ACCEPTED, b'{"status":"OK"}')
             else:
-                self._send(HTTPStatus.BAD_REQUEST,
-                           b'{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}')
+                self._send(*errors.INVALID_REQUEST_ID)
         elif self.path in (f"{RUNTIME_API_PREFIX}/init/error", f"{RUNTIME_API_PREFIX}/restore/error"):
             jvm.init_failed(body)
             self._send(HTTPStatus.ACCEPTED, b'{"status":"OK"}')
         else:
-            self._send(HTTPStatus.NOT_FOUND, b'{"errorType":"InvalidRequest"}')
+            self._send(*errors.UNKNOWN_RUNTIME_API_PATH)
 
 
 class _RuntimeApiServer(ThreadingHTTPServer):
@@ -572,7 +572,7 @@ class _Jvm:
     def init_failed(self, body: bytes) -> None:
         with self.cond:
             if self.init_error is None:
-                self.init_error = body or b'{"errorType":"Runtime.Unknown"}'
+                self.init_error = body or errors.UNKNOWN_INIT_ERROR
             self.cond.notify_all()
 
     # -- used by the executor -------------------------------------------------------------------
@@ -597,7 +597,7 @@ class _Jvm:
                 raise LambdaRuntimeException(f"JVM {self.name} stopped during its init")
             if code is None:
                 raise LambdaRuntimeException(f"JVM {self.name} did not finish its init within {timeout:.0f}s")
-            init_error = _error_payload("Runtime.ExitError", f"Runtime exited with error: {_exit_status(code)}")
+            init_error = errors.RuntimeExited(status=_exit_status(code)).payload()
         LOG.warning("Lambda init failed (JVM %s): %s\n%s", self.name, init_error.decode("utf-8", "replace"),
                     self.read_log(0, None)[-4000:])
         raise StatusErrorException("Environment startup failed", payload=init_error)
@@ -685,12 +685,6 @@ def _exit_status(code: int) -> str:
     return f"signal: {name.lower().removeprefix('sig')}"
 
 
-def _error_payload(error_type: str, message: str, request_id: str | None = None) -> bytes:
-    if request_id:
-        message = f"RequestId: {request_id} Error: {message}"
-    return json.dumps({"errorType": error_type, "errorMessage": message}).encode("utf-8")
-
-
 # ---------------------------------------------------------------------------------------------
 # The executor
 # ---------------------------------------------------------------------------------------------
@@ -715,7 +709,7 @@ class LocalJvmRuntimeExecutor(RuntimeExecutor):
         try:
             _check_supported(self.function_version)
         except LambdaRuntimeException as e:  # reported as the invocation's error, like an init error
-            raise StatusErrorException(str(e), payload=_error_payload("Runtime.Unsupported", str(e))) from e
+            raise StatusErrorException(str(e), payload=errors.RuntimeUnsupported(reason=str(e)).payload()) from e
         self._code_dir = prepare_task_root(self.function_version)
         self._ric = ensure_ric()
         self._jni = ensure_jni_library(self._ric)
@@ -807,17 +801,16 @@ class LocalJvmRuntimeExecutor(RuntimeExecutor):
         while not invocation.delivered.wait(timeout=0.2):
             if not jvm.alive():
                 jvm.withdraw(invocation)
-                return self._result(invocation, jvm, _error_payload(
-                    "Runtime.ExitError", f"Runtime exited with error: {_exit_status(jvm.proc.poll() or 0)}",
-                    invocation.request_id), is_error=True, first=first)
+                return self._result(invocation, jvm, errors.RuntimeExited(
+                    status=_exit_status(jvm.proc.poll() or 0)).payload(invocation.request_id), is_error=True, first=first)
         # 2. answered within the function timeout
         deadline = invocation.delivered_at + timeout
         while not invocation.done.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 log_end = jvm.log_size()
-                if invocation.complete(_error_payload("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds",
-                                                      invocation.request_id), True, log_end):
+                if invocation.complete(errors.FunctionTimedOut(timeout=timeout).payload(invocation.request_id),
+                                       True, log_end):
                     LOG.info("Lambda %s request %s timed out after %ss; ending its JVM",
                              self.function_version.id.function_name, invocation.request_id, timeout)
                     jvm.kill(grace=0)  # Lambda ends the runtime; the next invoke starts a new JVM
@@ -825,8 +818,7 @@ class LocalJvmRuntimeExecutor(RuntimeExecutor):
             if invocation.done.wait(timeout=min(remaining, 0.2)):
                 break
             if jvm.proc.poll() is not None:
-                invocation.complete(_error_payload(
-                    "Runtime.ExitError", f"Runtime exited with error: {_exit_status(jvm.proc.poll())}",
+                invocation.complete(errors.RuntimeExited(status=_exit_status(jvm.proc.poll())).payload(
                     invocation.request_id), True, jvm.log_size())
         # logs written after the response (e.g. the RIC's report of an exception) until the runtime
         # is idle again; bounded, as the handler may have left threads printing

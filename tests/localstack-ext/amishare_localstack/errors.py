@@ -1,0 +1,263 @@
+"""Every AWS error this extension answers with, defined once: code, HTTP status, message template and
+the AWS page it reproduces.
+
+Provider operations and the gateway handler raise these classes as they are: they are
+CommonServiceExceptions, which LocalStack serializes for every protocol. Code running inside moto's
+EC2 backend raises `error.in_moto()` instead, because moto answers only its own (HTTPException)
+errors from there, and the extension's own direct backend calls expect that type too.
+
+The pytest suite and the Java ITs match some of these messages: a message changes here or nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import NamedTuple
+
+from localstack.aws.api import CommonServiceException
+from moto.ec2.exceptions import EC2ClientError
+
+
+class AwsError(CommonServiceException):
+    """One AWS error: subclasses set `code`, `status_code` and `template` (a str.format template of the
+    keyword fields the raise site passes). AWS counts all of these as the caller's fault."""
+
+    code: str
+    status_code: int = 400
+    template: str
+
+    def __init__(self, **fields):
+        super().__init__(self.code, self.template.format(**fields), status_code=self.status_code, sender_fault=True)
+
+    def in_moto(self) -> EC2ClientError:
+        """The same error, for code that runs inside moto's EC2 backend."""
+        error = EC2ClientError(self.code, self.message)
+        error.code = self.status_code  # moto's name for the HTTP status
+        return error
+
+
+# ---- EC2 (EC2 API "errors-overview" lists each code) ----------------------------------------------
+
+class ImageNotFound(AwsError):
+    """The AMI does not exist for the caller: unknown, or another account's and not shared with it
+    (AWSEC2 UserGuide "sharingamis-explicit", "usingsharedamis-finding"). Several ids are worded in
+    the plural, as moto and EC2 word them."""
+
+    code = "InvalidAMIID.NotFound"
+
+    def __init__(self, image_ids: str | list[str]):
+        ids = [image_ids] if isinstance(image_ids, str) else list(image_ids)
+        self.template = ("The image ids '[{image_ids}]' do not exist" if len(ids) > 1
+                         else "The image id '[{image_ids}]' does not exist")
+        super().__init__(image_ids=", ".join(ids))
+
+
+class SnapshotNotFound(AwsError):
+    """The snapshot does not exist for the caller: unknown, or another account's and not shared through
+    createVolumePermission (EBS UserGuide "ebs-modifying-snapshot-permissions")."""
+
+    code = "InvalidSnapshot.NotFound"
+    template = "The snapshot '{snapshot_id}' does not exist."
+
+
+class KmsKeyIdNeedsEncrypted(AwsError):
+    """EC2 API CreateVolume, CopyImage, CopySnapshot "KmsKeyId": "If KmsKeyId is specified, the
+    encrypted state must be true"."""
+
+    code = "InvalidParameterDependency"
+    template = "The parameter KmsKeyId requires the parameter Encrypted to be set."
+
+
+class InvalidKmsKey(AwsError):
+    """KmsKeyId names no key the caller's account and region have (EC2 API CreateVolume, CopyImage
+    "KmsKeyId"). CopyImage names the destination region, CreateVolume does not."""
+
+    code = "InvalidParameterValue"
+
+    def __init__(self, key_ref: str, region: str | None = None):
+        self.template = "Invalid KMS key: {key_ref} does not exist" + (" or is not in {region}" if region else "")
+        super().__init__(key_ref=key_ref, region=region)
+
+
+class KeyNotUsable(AwsError):
+    """EBS UserGuide "troubleshooting": the KMS key is in an incorrect state (disabled, pending deletion)."""
+
+    code = "IncorrectState"
+    template = "The KMS key is not usable: {problem}"
+
+
+class VolumeKeyNotAuthorized(AwsError):
+    """The caller cannot use the key of a volume it creates (EBS UserGuide "ebs-encryption-requirements").
+    Raised inside moto's backend, with the status moto gives every EC2ClientError."""
+
+    code = "UnauthorizedOperation"
+    template = "You are not authorized to use KMS key {key_arn}: {reason}"
+
+
+class CopyKeyNotAuthorized(AwsError):
+    """CopyImage / CopySnapshot when the caller cannot use a source or destination key (EBS UserGuide
+    "ebs-encryption-requirements"; AWSEC2 UserGuide "sharingamis-explicit"). AWS does not document the
+    code for this case (README "Approximations")."""
+
+    code = "UnauthorizedOperation"
+    status_code = 403
+    template = "You are not authorized to perform this operation. {problem}"
+
+
+class Ec2ActionNotAuthorized(AwsError):
+    """A role session whose identity policies do not allow the EC2 action (EC2 API "errors-overview"
+    UnauthorizedOperation; IAM UserGuide "reference_policies_evaluation-logic")."""
+
+    code = "UnauthorizedOperation"
+    status_code = 403
+    template = ("You are not authorized to perform this operation. User: {principal_arn} is not authorized to "
+                "perform: {action} on resource: {resource} {why}")
+
+
+class DryRunSucceeded(AwsError):
+    """EC2 API "CommonParameters" DryRun: the caller is authorized, nothing was done."""
+
+    code = "DryRunOperation"
+    status_code = 412
+    template = "Request would have succeeded, but DryRun flag is set."
+
+
+class NoAccessToImageStorage(AwsError):
+    """A shared AMI can be copied only when its snapshots are shared too (AWSEC2 UserGuide
+    "CopyingAMIs" "cross-account copying"; message as AWS returns it)."""
+
+    code = "InvalidRequest"
+    template = "You do not have permission to access the storage of this ami"
+
+
+class NoUnencryptedCopy(AwsError):
+    """An encrypted snapshot has no unencrypted copy (aws-facts.md, hashicorp/packer 6778; EBS UserGuide
+    "ebs-copy-snapshot")."""
+
+    code = "InvalidRequest"
+    template = ("Snapshot {snapshot_id} is encrypted. Creating an unencrypted copy "
+                "from an encrypted snapshot is not supported.")
+
+
+class EncryptedSnapshotVolume(AwsError):
+    """RegisterImage: a mapping of an encrypted snapshot cannot ask for an unencrypted volume (EC2 API
+    RegisterImage; AWSEC2 UserGuide "creating-an-ami-ebs#creating-launching-ami-from-snapshot")."""
+
+    code = "InvalidParameterCombination"
+    template = "Snapshot {snapshot_id} is encrypted; its volume cannot be unencrypted."
+
+
+class NotImageOwner(AwsError):
+    """An owner-only image operation on another account's shared AMI (EC2 API "errors-overview"
+    AuthFailure)."""
+
+    code = "AuthFailure"
+    template = "Not authorized for image:{image_id}"
+
+
+class ImageUnderAwsManagedKey(AwsError):
+    """aws-facts.md: "InvalidParameter: Snapshots encrypted with the AWS Managed CMK can't be shared"
+    (hashicorp/packer 7410; reported for ModifyImageAttribute in the Bedrock Streaming tech blog
+    "encrypt aws amis", 2022); AWSEC2 UserGuide "sharingamis-explicit": AMIs with snapshots encrypted
+    by the AWS managed key cannot be shared."""
+
+    code = "InvalidParameter"
+    template = "Snapshots encrypted with the AWS Managed CMK can't be shared"
+
+
+class SnapshotUnderAwsManagedKey(AwsError):
+    """aws-facts.md: "OperationNotPermitted: Encrypted snapshots with EBS default key cannot be shared"
+    (hashicorp/packer 7499); EBS UserGuide "ebs-modifying-snapshot-permissions"."""
+
+    code = "OperationNotPermitted"
+    template = "Encrypted snapshots with EBS default key cannot be shared"
+
+
+# ---- KMS, STS ----------------------------------------------------------------------------------
+
+class KmsAccessDenied(AwsError):
+    """Key policy or identity policy does not allow the KMS action (KMS DeveloperGuide
+    "key-policy-modifying-external-accounts", "cross-account-console", "determining-access")."""
+
+    code = "AccessDeniedException"
+    template = ("User: {principal_arn} is not authorized to perform: {action} on resource: {resource} "
+                "because {reason}")
+
+
+class AssumeRoleDenied(AwsError):
+    """STS API AssumeRole: AccessDenied when the role does not exist, its trust policy does not allow
+    the caller, or the caller's identity policy does not allow sts:AssumeRole (IAM UserGuide
+    "id_roles_create_for-user", "id_roles_create_for-user_externalid")."""
+
+    code = "AccessDenied"
+    status_code = 403
+    template = "User: {principal_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+
+
+# ---- Lambda function errors (the payload of an Invoke with FunctionError) ------------------------
+
+class FunctionError:
+    """An error Lambda reports for an invocation instead of the function's result, as {"errorType",
+    "errorMessage"} (Lambda DG "runtimes-api" invocation and initialization errors). With a request id
+    the message is prefixed the way Lambda prefixes runtime errors."""
+
+    error_type: str
+    template: str
+
+    def __init__(self, **fields):
+        self.message = self.template.format(**fields)
+
+    def payload(self, request_id: str | None = None) -> bytes:
+        message = f"RequestId: {request_id} Error: {self.message}" if request_id else self.message
+        return json.dumps({"errorType": self.error_type, "errorMessage": message}).encode("utf-8")
+
+
+class FunctionTimedOut(FunctionError):
+    """The invocation ran past the function's timeout; Lambda ends the runtime and resets the
+    environment (Lambda DG "lambda-runtime-environment", invoke phase failures)."""
+
+    error_type = "Sandbox.Timedout"
+    template = "Task timed out after {timeout:.2f} seconds"
+
+
+class RuntimeExited(FunctionError):
+    """The runtime process ended during init or an invocation (Lambda DG "lambda-runtime-environment";
+    the status is worded as Lambda words it: "exit status 1", "signal: killed")."""
+
+    error_type = "Runtime.ExitError"
+    template = "Runtime exited with error: {status}"
+
+
+class RuntimeUnsupported(FunctionError):
+    """Not an AWS error: the local JVM executor cannot run this function (not a Zip-packaged Java
+    function); named like Lambda's own Runtime.* errors so that callers see a function error."""
+
+    error_type = "Runtime.Unsupported"
+    template = "{reason}"
+
+
+# The init error when the runtime posts .../init/error without a body: Lambda's errorType for an error
+# the runtime did not describe (Lambda DG "runtimes-api" initialization error)
+UNKNOWN_INIT_ERROR = b'{"errorType":"Runtime.Unknown"}'
+
+
+# ---- Lambda Runtime API replies to the runtime ---------------------------------------------------
+
+class RuntimeApiError(NamedTuple):
+    """A Runtime API error reply to the runtime interface client: HTTP status and JSON body
+    (Lambda DG "runtimes-api": errors are {"errorMessage", "errorType"} with a 4xx status)."""
+
+    status: HTTPStatus
+    body: bytes
+
+
+# POST .../invocation/<id>/response|error for a request that is not (or no longer) in progress
+# (Lambda DG "runtimes-api" invocation response, 400 Bad Request)
+INVALID_REQUEST_ID = RuntimeApiError(HTTPStatus.BAD_REQUEST,
+                                     b'{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}')
+# a path the Runtime API does not have (Lambda DG "runtimes-api" lists the paths)
+UNKNOWN_RUNTIME_API_PATH = RuntimeApiError(HTTPStatus.NOT_FOUND, b'{"errorType":"InvalidRequest"}')
+# Not an AWS reply: the executor is ending this JVM while its RIC waits for the next invocation, where
+# Lambda would freeze or shut down the environment instead.
+RUNTIME_STOPPED = RuntimeApiError(HTTPStatus.GONE, b'{"errorType":"Runtime.Stopped"}')
