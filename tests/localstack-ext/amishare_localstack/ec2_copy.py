@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 from localstack.aws.api import RequestContext, handler
 from localstack.services.ec2.provider import Ec2Provider
+from localstack.utils.patch import Patch, Patches
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_block_store import Snapshot
 from moto.ec2.utils import random_snapshot_id
@@ -278,6 +279,9 @@ def copy_snapshot(self, context: RequestContext, request: dict):
     return {"SnapshotId": copy.id}
 
 
-def install():
-    Ec2Provider.copy_image = copy_image
-    Ec2Provider.copy_snapshot = copy_snapshot
+def patches() -> Patches:
+    # set on Ec2Provider by name: it inherits both operations from Ec2Api (see ec2_images.patches)
+    return Patches([
+        Patch(Ec2Provider, "copy_image", copy_image),
+        Patch(Ec2Provider, "copy_snapshot", copy_snapshot),
+    ])

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from localstack.aws.api import RequestContext, handler
 from localstack.services.ec2.provider import Ec2Provider
 from localstack.services.moto import call_moto
+from localstack.utils.patch import Patch, Patches
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
@@ -496,17 +497,28 @@ def _attach_image_volumes(backend, instance, ami: Ami):
         backend.attach_volume(volume.id, instance.id, mapping["DeviceName"], ebs.get("DeleteOnTermination", True))
 
 
-def install(patch_fn):
-    """Applies the EC2 patches; patch_fn(target_class, name, new) wraps with the original."""
-    patch_fn(EBSBackend, "create_volume", _create_volume)
-    patch_fn(EBSBackend, "create_snapshot", _create_snapshot)
-    patch_fn(EBSBackend, "add_create_volume_permission", _add_create_volume_permission)
-    patch_fn(ElasticBlockStore, "modify_snapshot_attribute", _modify_snapshot_attribute)
-    patch_fn(AmiBackend, "describe_images", _describe_images)
-    patch_fn(AmiBackend, "describe_image_attribute", _describe_image_attribute)
-    patch_fn(AmiBackend, "modify_image_attribute", _modify_image_attribute)
-    Ami.block_device_mappings = property(_block_device_mappings)
-    Ami.state_reason = None
-    for name, fn in (("register_image", register_image), ("create_image", create_image),
-                     ("describe_snapshots", describe_snapshots), ("run_instances", run_instances)):
-        setattr(Ec2Provider, name, fn)
+def _ami_init(init, self, *args, **kwargs):
+    # moto's Ami has no state_reason; only a failed copy sets one (ec2_copy.py)
+    self.state_reason = None
+    init(self, *args, **kwargs)
+
+
+def patches() -> Patches:
+    """moto's EBS and AMI backends are wrapped (each wrapper receives the original first); the
+    Ec2Provider operations served here are replaced. Ec2Provider inherits those from Ec2Api, so they are
+    set on Ec2Provider by name (Patch.function would set them on Ec2Api, where they are defined)."""
+    return Patches([
+        Patch.function(EBSBackend.create_volume, _create_volume),
+        Patch.function(EBSBackend.create_snapshot, _create_snapshot),
+        Patch.function(EBSBackend.add_create_volume_permission, _add_create_volume_permission),
+        Patch.function(ElasticBlockStore.modify_snapshot_attribute, _modify_snapshot_attribute),
+        Patch.function(AmiBackend.describe_images, _describe_images),
+        Patch.function(AmiBackend.describe_image_attribute, _describe_image_attribute),
+        Patch.function(AmiBackend.modify_image_attribute, _modify_image_attribute),
+        Patch(Ami, "block_device_mappings", property(_block_device_mappings)),
+        Patch.function(Ami.__init__, _ami_init),
+        Patch(Ec2Provider, "register_image", register_image),
+        Patch(Ec2Provider, "create_image", create_image),
+        Patch(Ec2Provider, "describe_snapshots", describe_snapshots),
+        Patch(Ec2Provider, "run_instances", run_instances),
+    ])

@@ -15,6 +15,7 @@ from localstack.services.iam.models import iam_stores
 from localstack.services.iam.resources.policy_simulator import BasicIAMPolicySimulator
 from localstack.services.sts.provider import StsProvider
 from localstack.utils.aws.arns import extract_account_id_from_arn
+from localstack.utils.patch import Patch, Patches
 
 from . import errors, policy
 from .identity import IAM_REGION, caller_of, identity_allows, managed_policy_document, role_policies
@@ -81,6 +82,8 @@ def _simulate_principal_policy(original, self, context, request):
     return SimulatePolicyResponse(EvaluationResults=results, IsTruncated=False)
 
 
-def install(wrap):
-    wrap(StsProvider, "assume_role", _assume_role)
-    wrap(BasicIAMPolicySimulator, "simulate_principal_policy", _simulate_principal_policy)
+def patches() -> Patches:
+    return Patches([
+        Patch.function(StsProvider.assume_role, _assume_role),
+        Patch.function(BasicIAMPolicySimulator.simulate_principal_policy, _simulate_principal_policy),
+    ])

@@ -1,32 +1,22 @@
 """Entry point: a LocalStack on_infra_start hook (plux namespace "localstack.hooks.on_infra_start",
-declared in pyproject.toml) that patches the EC2, STS and IAM providers, moto's EC2 backend and
-Step Functions' task-token callbacks and JSONPath lists, and
-adds one gateway request handler (enforcement.handle) to
-localstack.aws.handlers.serve_custom_service_request_handlers, which runs after the request is
-parsed and before the provider serves it. Active as soon as the package is installed.
+declared in pyproject.toml) that applies every patch of the extension and adds one gateway request
+handler (enforcement.handle) to localstack.aws.handlers.serve_custom_service_request_handlers, which
+runs after the request is parsed and before the provider serves it. Active as soon as the package is
+installed.
+
+Each patching module exposes patches() -> localstack.utils.patch.Patches, built from the targets as
+they are when the hook runs, and applied only here: LocalStack's own mechanism, so that
+Patch.applied_patches lists all of them.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from localstack.runtime import hooks
 
 LOG = logging.getLogger(__name__)
 _installed = False
-
-
-def wrap(cls, name: str, new):
-    """Replaces cls.name by new(original, self, *args, **kwargs), keeping the original's attributes
-    (LocalStack's @handler markers live in the function's __dict__)."""
-    original = getattr(cls, name)
-
-    @functools.wraps(original)
-    def patched(self, *args, **kwargs):
-        return new(original, self, *args, **kwargs)
-
-    setattr(cls, name, patched)
 
 
 @hooks.on_infra_start()
@@ -38,11 +28,9 @@ def amishare_emulator():
 
     from . import ec2_copy, ec2_images, enforcement, iam_sts, sfn_callbacks, sfn_jsonpath
 
-    ec2_images.install(wrap)
-    ec2_copy.install()
-    iam_sts.install(wrap)
-    sfn_callbacks.install(wrap)
-    sfn_jsonpath.install()
+    for module in (ec2_images, ec2_copy, iam_sts, sfn_callbacks, sfn_jsonpath):
+        module.patches().apply()
+    # a handler chain LocalStack offers for this, not a patch
     handlers.serve_custom_service_request_handlers.append(enforcement.handle)
     _installed = True
     LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, Step Functions early callbacks and JSONPath lists")

@@ -11,6 +11,9 @@ heartbeat endpoint set up after the outcome is notified at once, so the task tak
 
 from __future__ import annotations
 
+from localstack.services.stepfunctions.asl.eval.callback.callback import CallbackEndpoint
+from localstack.utils.patch import Patch, Patches
+
 
 def _setup_heartbeat_endpoint(original, self, heartbeat_seconds):
     endpoint = original(self, heartbeat_seconds)
@@ -19,7 +22,5 @@ def _setup_heartbeat_endpoint(original, self, heartbeat_seconds):
     return endpoint
 
 
-def install(patch_fn):
-    from localstack.services.stepfunctions.asl.eval.callback.callback import CallbackEndpoint
-
-    patch_fn(CallbackEndpoint, "setup_heartbeat_endpoint", _setup_heartbeat_endpoint)
+def patches() -> Patches:
+    return Patches([Patch.function(CallbackEndpoint.setup_heartbeat_endpoint, _setup_heartbeat_endpoint)])

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import sys
 
+from localstack.services.stepfunctions.asl.utils import json_path
+from localstack.utils.patch import Patch, Patches
 
-def install():
-    from localstack.services.stepfunctions.asl.utils import json_path
 
-    original = json_path.extract_json
+def _extract_json(extract_json, path, data):
+    value = extract_json(path, data)
+    if json_path._contains_slice_or_wildcard_array(path) and not isinstance(value, list):
+        return [value]
+    return value
 
-    def extract_json(path, data):
-        value = original(path, data)
-        if json_path._contains_slice_or_wildcard_array(path) and not isinstance(value, list):
-            return [value]
-        return value
 
-    json_path.extract_json = extract_json
-    # modules that imported the function by name before this hook ran
+def patches() -> Patches:
+    patch = Patch.function(json_path.extract_json, _extract_json)
+    found = Patches([patch])
+    # modules that imported the function by name before this hook ran keep their own reference to it
     for module in list(sys.modules.values()):
-        if module is not json_path and getattr(module, "extract_json", None) is original:
-            module.extract_json = extract_json
+        if module is not json_path and getattr(module, "extract_json", None) is patch.old:
+            found.add(Patch(module, "extract_json", patch.new))
+    return found
