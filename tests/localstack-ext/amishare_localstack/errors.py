@@ -3,10 +3,11 @@ the AWS page it reproduces.
 
 Provider operations and the gateway handler raise these classes as they are: they are
 CommonServiceExceptions, which LocalStack serializes for every protocol. Code running inside moto's
-EC2 backend raises `error.in_moto()` instead, because moto answers only its own (HTTPException)
-errors from there, and the extension's own direct backend calls expect that type too.
+EC2 backend raises `error.in_moto()` instead, because moto renders only its own (HTTPException)
+errors; an error raised on both sides keeps one definition.
 
 The pytest suite and the Java ITs match some of these messages: a message changes here or nowhere.
+tests/test_conventions.py checks that no other module builds an AWS error.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ class RuntimeUnsupported(FunctionError):
     template = "{reason}"
 
 
-# The init error when the runtime posts .../init/error without a body: Lambda's errorType for an error
-# the runtime did not describe (Lambda DG "runtimes-api" initialization error)
+# The init error when the runtime posts .../init/error without a body, as the errorType Lambda reports
+# for an error nobody described (Lambda DG "runtimes-api" initialization error)
 UNKNOWN_INIT_ERROR = b'{"errorType":"Runtime.Unknown"}'
 
 
@@ -246,7 +247,7 @@ UNKNOWN_INIT_ERROR = b'{"errorType":"Runtime.Unknown"}'
 
 class RuntimeApiError(NamedTuple):
     """A Runtime API error reply to the runtime interface client: HTTP status and JSON body
-    (Lambda DG "runtimes-api": errors are {"errorMessage", "errorType"} with a 4xx status)."""
+    (Lambda DG "runtimes-api" lists the error statuses of each path)."""
 
     status: HTTPStatus
     body: bytes
