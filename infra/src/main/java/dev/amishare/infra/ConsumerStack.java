@@ -1,5 +1,6 @@
 package dev.amishare.infra;
 
+import dev.amishare.contract.ConsumerActions;
 import dev.amishare.contract.Names;
 import java.util.HashMap;
 import java.util.List;
@@ -68,17 +69,17 @@ public final class ConsumerStack extends Stack {
         String partition = getPartition();
         String images = "arn:" + partition + ":ec2:*::image/*";
         // DescribeImages has no resource-level permissions.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:DescribeImages"), List.of("*")));
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.DESCRIBE_IMAGES), List.of("*")));
         // CopyImage is authorized on the source and on the new image.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:CopyImage"), List.of(images)));
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.COPY_IMAGE), List.of(images)));
         // RunInstances on images only: validation proves with this role that the target may launch the
         // shared AMI (the image-level check EC2 makes). Without instance, volume and network resources the
         // role itself cannot launch anything.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("ec2:RunInstances"), List.of(images)));
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.RUN_INSTANCES), List.of(images)));
         // Tags only while CopyImage creates the copy (its TagSpecifications and CopyImageTags).
-        PolicyStatement tags = StageFunctions.allow(List.of("ec2:CreateTags"),
+        PolicyStatement tags = StageFunctions.allow(List.of(ConsumerActions.CREATE_TAGS),
                 List.of(images, "arn:" + partition + ":ec2:*::snapshot/*"));
-        tags.addCondition("StringEquals", Map.of("ec2:CreateAction", "CopyImage"));
+        tags.addCondition("StringEquals", Map.of(ConsumerActions.CREATE_TAGS_ACTION_KEY, "CopyImage"));
         consumerRole.addToPrincipalPolicy(tags);
         // The validation stage simulates this role's own policies, nothing else.
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("iam:SimulatePrincipalPolicy"),
@@ -88,13 +89,12 @@ public final class ConsumerStack extends Stack {
         List<String> keys = List.of("arn:" + partition + ":kms:*:" + owner + ":key/*",
                 "arn:" + partition + ":kms:*:" + getAccount() + ":key/*");
         // The validation stage calls DescribeKey itself, so no kms:ViaService on it.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("kms:DescribeKey"), keys));
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.DESCRIBE_KEY), keys));
         // EC2 uses the keys on the role's behalf while copying and launching: only through EC2.
-        PolicyStatement use = StageFunctions.allow(List.of("kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-                "kms:GenerateDataKeyWithoutPlaintext"), keys);
+        PolicyStatement use = StageFunctions.allow(ConsumerActions.KEY_USE, keys);
         use.addCondition("StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com"));
         consumerRole.addToPrincipalPolicy(use);
-        PolicyStatement grant = StageFunctions.allow(List.of("kms:CreateGrant"), keys);
+        PolicyStatement grant = StageFunctions.allow(List.of(ConsumerActions.CREATE_GRANT), keys);
         grant.addCondition("StringLike", Map.of("kms:ViaService", "ec2.*.amazonaws.com"));
         grant.addCondition("Bool", Map.of("kms:GrantIsForAWSResource", "true"));
         consumerRole.addToPrincipalPolicy(grant);

@@ -1,5 +1,6 @@
 package dev.amishare.infra;
 
+import dev.amishare.contract.ConsumerActions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -120,5 +121,23 @@ class ConsumerStackTest {
         template.hasParameter("OwnerAccountId", Map.of("AllowedPattern", "^\\d{12}$"));
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
                 List.of(parameterTrust("amishare-consumer-access"), parameterTrust("amishare-copy-waiter")))));
+    }
+
+    @Test
+    void consumerRole_shouldHoldExactlyWhatValidationSimulates_whenSynthesized() {
+        // GIVEN what the validation stage simulates as the consumer role
+        java.util.Set<String> simulated = new java.util.TreeSet<>(List.of(ConsumerActions.DESCRIBE_IMAGES,
+                ConsumerActions.RUN_INSTANCES, ConsumerActions.COPY_IMAGE, ConsumerActions.CREATE_TAGS));
+        simulated.addAll(ConsumerActions.keyActions());
+
+        // WHEN the consumer stack's policy statements are read
+        java.util.Set<String> granted = new java.util.TreeSet<>();
+        Synth.statements(template).forEach(st -> granted.addAll(Synth.actions(st)));
+
+        // THEN the role holds those and, to run the simulation, SimulatePrincipalPolicy on itself
+        simulated.add("iam:SimulatePrincipalPolicy");
+        org.assertj.core.api.Assertions.assertThat(granted).containsAll(simulated);
+        org.assertj.core.api.Assertions.assertThat(granted).filteredOn(a -> a.startsWith("ec2:") || a.startsWith("kms:")
+                || a.startsWith("iam:")).containsExactlyInAnyOrderElementsOf(simulated);
     }
 }

@@ -60,11 +60,9 @@ final class CopyAndAwait extends StateMachineFragment {
                         "sourceRegion", Payloads.Iteration.field("sourceRegion"),
                         "ownerAccountId", Payloads.Iteration.field("ownerAccountId"),
                         "imageName", Payloads.Iteration.field("imageName"),
-                        "accountId", Payloads.Iteration.field("accountId"),
+                        "targetRole", Payloads.Iteration.targetRole(),
                         "region", Payloads.Iteration.field("copy.region"),
                         "kmsKeyId", Payloads.Iteration.field("copy.kmsKeyId"),
-                        "consumerRoleName", Payloads.Iteration.field("consumerRoleName"),
-                        "externalId", Payloads.Iteration.field("externalId"),
                         "dryRun", Payloads.Iteration.dryRun()), "$.started");
 
         long recheck = props.options().recheckSeconds();
@@ -75,11 +73,9 @@ final class CopyAndAwait extends StateMachineFragment {
                 .integrationPattern(IntegrationPattern.WAIT_FOR_TASK_TOKEN)
                 .payload(TaskInput.fromObject(Payloads.Iteration.withExecutionId(
                         "taskToken", JsonPath.getTaskToken(),
-                        "accountId", Payloads.Iteration.field("started.accountId"),
+                        "targetRole", Payloads.Iteration.targetRole(),
                         "region", Payloads.Iteration.field("started.region"),
-                        "imageId", Payloads.Iteration.field("started.imageId"),
-                        "consumerRoleName", Payloads.Iteration.field("consumerRoleName"),
-                        "externalId", Payloads.Iteration.field("externalId"))))
+                        "imageId", Payloads.Iteration.field("started.imageId"))))
                 .heartbeatTimeout(Timeout.duration(Duration.seconds(recheck)))
                 .taskTimeout(Timeout.duration(Duration.seconds(timeout)))
                 .resultPath("$.status")
@@ -114,13 +110,11 @@ final class CopyAndAwait extends StateMachineFragment {
                 .itemsPath("$.target.copy")
                 .itemSelector(Payloads.of(
                         "copy", JsonPath.objectAt("$$.Map.Item.Value"),
-                        "accountId", Payloads.Iteration.field("target.accountId"),
+                        "targetRole", Payloads.Iteration.targetRole(),
                         "imageId", Payloads.Iteration.field("imageId"),
                         "sourceRegion", Payloads.Iteration.field("sourceRegion"),
                         "ownerAccountId", Payloads.Iteration.field("ownerAccountId"),
                         "imageName", Payloads.Iteration.field("imageName"),
-                        "consumerRoleName", Payloads.Iteration.field("consumerRoleName"),
-                        "externalId", Payloads.Iteration.field("externalId"),
                         "dryRun", Payloads.Iteration.dryRun(),
                         "executionId", Payloads.Iteration.executionId()))
                 .resultPath("$.copies")

@@ -28,16 +28,12 @@ final class OwnerGrants extends StateMachineFragment {
         grant = Tasks.stage(this, Stage.GRANT_LAUNCH_PERMISSION, props.function(Stage.GRANT_LAUNCH_PERMISSION),
                 Throttling.EC2_MODIFY, Payloads.Prepared.stage(
                         "imageId", Payloads.Prepared.imageId(),
-                        "accountIds", Payloads.Prepared.accountIds(),
-                        "organizationArns", Payloads.Prepared.organizationArns(),
-                        "organizationalUnitArns", Payloads.Prepared.organizationalUnitArns()), "$.launchPermission");
+                        "principals", Payloads.Prepared.principals()), "$.launchPermission");
 
         LambdaInvoke keyPolicy = Tasks.stage(this, Stage.KEY_POLICY, props.function(Stage.KEY_POLICY),
                 Throttling.KMS_POLICY, Payloads.Prepared.stage(
                         "keyArns", Payloads.Prepared.keyArns(),
-                        "accountIds", Payloads.Prepared.accountIds(),
-                        "organizationArns", Payloads.Prepared.organizationArns(),
-                        "organizationalUnitArns", Payloads.Prepared.organizationalUnitArns()), "$.keyPolicy");
+                        "principals", Payloads.Prepared.principals()), "$.keyPolicy");
         Pass noKey = Pass.Builder.create(this, "No key policy to patch")
                 .comment("An unencrypted AMI has no key; the report lists no key change.")
                 .parameters(Payloads.of("keys", List.of(), "dryRun", Payloads.Prepared.dryRun()))
@@ -47,8 +43,7 @@ final class OwnerGrants extends StateMachineFragment {
         LambdaInvoke snapshots = Tasks.stage(this, Stage.SHARE_SNAPSHOTS, props.function(Stage.SHARE_SNAPSHOTS),
                 Throttling.EC2_MODIFY, Payloads.Prepared.stage(
                         "snapshotIds", Payloads.Prepared.snapshotIds(),
-                        "accountIds", software.amazon.awscdk.services.stepfunctions.JsonPath.listAt(
-                                "$.prepared.copyingAccountIds")), "$.snapshots");
+                        "accountIds", Payloads.Prepared.copyingAccountIds()), "$.snapshots");
         Pass noSnapshot = Pass.Builder.create(this, "No snapshot to share")
                 .comment("Launching a shared AMI needs no snapshot permission; only copying does.")
                 .parameters(Payloads.of("snapshots", List.of(), "dryRun", Payloads.Prepared.dryRun()))

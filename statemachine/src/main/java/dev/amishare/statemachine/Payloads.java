@@ -43,17 +43,13 @@ final class Payloads {
             return JsonPath.stringAt("$.prepared.ownerAccountId");
         }
 
-        /** Every target account of the request (listed and under {@code targets}). */
-        static Object accountIds() {
-            return JsonPath.listAt("$.prepared.accountIds");
+        /** Whom the request shares with: {accountIds, organizationArns, organizationalUnitArns}. */
+        static Object principals() {
+            return JsonPath.objectAt("$.prepared.principals");
         }
 
-        static Object organizationArns() {
-            return JsonPath.listAt("$.prepared.request.organizationArns");
-        }
-
-        static Object organizationalUnitArns() {
-            return JsonPath.listAt("$.prepared.request.organizationalUnitArns");
+        static Object copyingAccountIds() {
+            return JsonPath.listAt("$.prepared.copyingAccountIds");
         }
 
         static Object keyArns() {
@@ -84,6 +80,11 @@ final class Payloads {
     /** Inside a Map iteration: the fields its item selector copied in. */
     static final class Iteration {
         private Iteration() {
+        }
+
+        /** The target's account, consumer role and external id, as the target Map built them. */
+        static Object targetRole() {
+            return JsonPath.objectAt("$.targetRole");
         }
 
         static String field(String name) {

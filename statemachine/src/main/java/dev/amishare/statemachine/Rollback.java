@@ -41,9 +41,7 @@ final class Rollback extends StateMachineFragment {
 
         LambdaInvoke revokeGrants = Tasks.stage(this, Stage.REVOKE, revoke, Throttling.KMS_POLICY, Payloads.of(
                 "imageId", Payloads.Prepared.imageId(),
-                "accountIds", Payloads.Prepared.accountIds(),
-                "organizationArns", Payloads.Prepared.organizationArns(),
-                "organizationalUnitArns", Payloads.Prepared.organizationalUnitArns(),
+                "principals", Payloads.Prepared.principals(),
                 "keyArns", Payloads.Prepared.keyArns(),
                 "snapshotIds", Payloads.Prepared.snapshotIds(),
                 // Rollback undoes a real run; a dry run granted nothing and never reaches here.

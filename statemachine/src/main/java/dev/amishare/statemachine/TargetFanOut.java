@@ -34,9 +34,7 @@ final class TargetFanOut extends StateMachineFragment {
                 Throttling.READS, Payloads.Iteration.withExecutionId(
                         "imageId", Payloads.Iteration.field("imageId"),
                         "sourceRegion", Payloads.Iteration.field("sourceRegion"),
-                        "accountId", Payloads.Iteration.field("target.accountId"),
-                        "consumerRoleName", Payloads.Iteration.field("consumerRoleName"),
-                        "externalId", Payloads.Iteration.field("externalId"),
+                        "targetRole", Payloads.Iteration.targetRole(),
                         "ownerKeyArns", Payloads.Iteration.list("ownerKeyArns"),
                         "copy", Payloads.Iteration.list("target.copy")), "$.validation");
 
@@ -73,8 +71,11 @@ final class TargetFanOut extends StateMachineFragment {
                         "sourceRegion", Payloads.Prepared.sourceRegion(),
                         "ownerAccountId", Payloads.Prepared.ownerAccountId(),
                         "imageName", JsonPath.stringAt("$.prepared.imageName"),
-                        "consumerRoleName", JsonPath.stringAt("$.prepared.request.consumerRoleName"),
-                        "externalId", JsonPath.stringAt("$.prepared.request.externalId"),
+                        // The role every stage acts as in this target, built once for the whole iteration.
+                        "targetRole", Payloads.of(
+                                "accountId", JsonPath.stringAt("$$.Map.Item.Value.accountId"),
+                                "roleName", JsonPath.stringAt("$.prepared.request.consumerRoleName"),
+                                "externalId", JsonPath.stringAt("$.prepared.request.externalId")),
                         "ownerKeyArns", Payloads.Prepared.keyArns(),
                         "dryRun", Payloads.Prepared.dryRun(),
                         "executionId", Payloads.Prepared.executionId(),

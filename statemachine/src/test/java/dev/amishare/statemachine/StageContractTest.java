@@ -68,4 +68,19 @@ class StageContractTest {
         // THEN
         assertThat(sent).as(state).isEqualTo(expected);
     }
+
+    @org.junit.jupiter.api.Test
+    void targetRole_shouldNameExactlyTheTargetRoleRecordsFields_whenTheTargetMapBuildsIt() {
+        // GIVEN the target Map's item selector, which builds the role every per-target stage acts as
+        JsonNode role = STATES.get("For each target").get("ItemSelector").get("targetRole");
+
+        // WHEN
+        Set<String> built = new TreeSet<>();
+        role.fieldNames().forEachRemaining(f -> built.add(f.endsWith(".$") ? f.substring(0, f.length() - 2) : f));
+
+        // THEN
+        assertThat(built).isEqualTo(new TreeSet<>(Arrays.stream(
+                dev.amishare.functions.model.TargetRole.class.getRecordComponents()).map(RecordComponent::getName)
+                .toList()));
+    }
 }

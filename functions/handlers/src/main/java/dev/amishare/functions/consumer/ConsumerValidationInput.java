@@ -1,8 +1,9 @@
 package dev.amishare.functions.consumer;
 
-import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
+import dev.amishare.functions.common.Validation.IdKind;
 import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetRole;
 import java.util.List;
 
 /**
@@ -11,9 +12,7 @@ import java.util.List;
  *
  * @param imageId the shared AMI
  * @param sourceRegion the AMI's region ({@code request.sourceRegion})
- * @param accountId the target account
- * @param consumerRoleName role to assume in the target ({@code request.consumerRoleName})
- * @param externalId external id the role requires, or null
+ * @param targetRole the target account and the role to assume there
  * @param ownerKeyArns the AMI's keys ({@code customerManagedKeyArns})
  * @param copy the target's copies (region and destination key); empty when it only launches
  * @param executionId the workflow execution, for the logs
@@ -21,9 +20,7 @@ import java.util.List;
 public record ConsumerValidationInput(
         String imageId,
         String sourceRegion,
-        String accountId,
-        String consumerRoleName,
-        String externalId,
+        TargetRole targetRole,
         List<String> ownerKeyArns,
         List<ShareRequest.Copy> copy,
         String executionId) {
@@ -31,24 +28,27 @@ public record ConsumerValidationInput(
     public ConsumerValidationInput {
         ownerKeyArns = ownerKeyArns == null ? List.of() : List.copyOf(ownerKeyArns);
         copy = copy == null ? List.of() : List.copyOf(copy);
-        consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */
     public void validate() {
         Validation v = new Validation()
-                .matches(imageId, Validation.IMAGE_ID, "imageId", "an AMI id")
-                .matches(sourceRegion, Validation.REGION, "sourceRegion", "an AWS region name")
-                .matches(accountId, Validation.ACCOUNT_ID, "accountId", "a 12-digit AWS account id")
-                .matches(consumerRoleName, Validation.ROLE_NAME, "consumerRoleName", "an IAM role name")
-                .each(ownerKeyArns, Validation.KMS_KEY_ARN, "ownerKeyArns", "a KMS key ARN");
-        if (externalId != null) {
-            v.matches(externalId, Validation.EXTERNAL_ID, "externalId", "an STS external id");
+                .matches(imageId, IdKind.IMAGE_ID, "imageId")
+                .matches(sourceRegion, IdKind.REGION, "sourceRegion")
+                .each(ownerKeyArns, IdKind.KMS_KEY_ARN, "ownerKeyArns");
+        if (targetRole == null) {
+            v.require(false, "targetRole: missing");
+        } else {
+            targetRole.checkInto(v, "targetRole");
         }
         for (int i = 0; i < copy.size(); i++) {
-            v.matches(copy.get(i).region(), Validation.REGION, "copy[" + i + "].region", "an AWS region name");
-            v.matches(copy.get(i).kmsKeyId(), Validation.KMS_KEY_ID, "copy[" + i + "].kmsKeyId", "a KMS key id");
+            v.matches(copy.get(i).region(), IdKind.REGION, "copy[" + i + "].region");
+            v.matches(copy.get(i).kmsKeyId(), IdKind.KMS_KEY_ID, "copy[" + i + "].kmsKeyId");
         }
         v.throwIfInvalid();
+    }
+
+    public String accountId() {
+        return targetRole == null ? null : targetRole.accountId();
     }
 }

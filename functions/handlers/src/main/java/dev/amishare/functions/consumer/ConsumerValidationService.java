@@ -3,11 +3,11 @@ package dev.amishare.functions.consumer;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.ConsumerValidationFailedException;
 import dev.amishare.functions.common.AwsErrors;
-import dev.amishare.functions.common.ConsumerRole;
 import dev.amishare.functions.common.TargetClients;
 import dev.amishare.functions.model.ShareRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import dev.amishare.contract.ConsumerActions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,9 +36,7 @@ public final class ConsumerValidationService {
 
     private static final Logger LOG = LogManager.getLogger(ConsumerValidationService.class);
 
-    // What EC2 does with the keys on the target's behalf when it copies or launches (EBS encryption docs).
-    static final List<String> KEY_ACTIONS = List.of("kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom",
-            "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey");
+    static final List<String> KEY_ACTIONS = ConsumerActions.keyActions();
 
     private final StsClient sts;
     private final TargetClients clients;
@@ -50,8 +48,8 @@ public final class ConsumerValidationService {
 
     public ConsumerValidationResult validate(ConsumerValidationInput input) {
         input.validate();
-        String roleArn = ConsumerRole.arn(input.accountId(), input.consumerRoleName());
-        AwsCredentialsProvider role = ConsumerRole.assume(sts, roleArn, input.externalId());
+        String roleArn = input.targetRole().arn(input.sourceRegion());
+        AwsCredentialsProvider role = input.targetRole().assume(sts, input.sourceRegion());
 
         List<ConsumerCheck> checks = new ArrayList<>();
         checks.add(imageVisible(role, input.imageId(), input.sourceRegion()));
@@ -74,15 +72,15 @@ public final class ConsumerValidationService {
         String partition = roleArn.split(":")[1];
         String sourceImage = imageArn(partition, input.sourceRegion(), input.imageId());
         try (IamClient iam = clients.iam(role)) {
-            checks.addAll(simulate(iam, roleArn, List.of("ec2:DescribeImages"), null, Map.of()));
-            checks.addAll(simulate(iam, roleArn, List.of("ec2:RunInstances"), sourceImage, Map.of()));
+            checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.DESCRIBE_IMAGES), null, Map.of()));
+            checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.RUN_INSTANCES), sourceImage, Map.of()));
             if (!input.copy().isEmpty()) {
-                checks.addAll(simulate(iam, roleArn, List.of("ec2:CopyImage"), sourceImage, Map.of()));
+                checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), sourceImage, Map.of()));
                 for (String region : input.copy().stream().map(ShareRequest.Copy::region).distinct().toList()) {
                     String copies = imageArn(partition, region, "*");
-                    checks.addAll(simulate(iam, roleArn, List.of("ec2:CopyImage"), copies, Map.of()));
-                    checks.addAll(simulate(iam, roleArn, List.of("ec2:CreateTags"), copies,
-                            Map.of("ec2:CreateAction", "CopyImage")));
+                    checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), copies, Map.of()));
+                    checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.CREATE_TAGS), copies,
+                            Map.of(ConsumerActions.CREATE_TAGS_ACTION_KEY, "CopyImage")));
                 }
             }
             for (String keyArn : keyArns) {

@@ -4,7 +4,6 @@ import dev.amishare.contract.Names;
 import dev.amishare.errors.CopyImageRejectedException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.AwsErrors;
-import dev.amishare.functions.common.ConsumerRole;
 import dev.amishare.functions.common.TargetClients;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,8 +50,7 @@ public final class CopyImageService {
                     input.kmsKeyId());
             return new CopyImageResult(input.accountId(), input.region(), input.kmsKeyId(), null, "dryRun");
         }
-        AwsCredentialsProvider role = ConsumerRole.assume(sts,
-                ConsumerRole.arn(input.accountId(), input.consumerRoleName()), input.externalId());
+        AwsCredentialsProvider role = input.targetRole().assume(sts, input.sourceRegion());
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
             Image existing = existing(ec2, token);
             if (existing != null) {

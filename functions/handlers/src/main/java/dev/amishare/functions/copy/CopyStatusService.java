@@ -2,7 +2,6 @@ package dev.amishare.functions.copy;
 
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.AwsErrors;
-import dev.amishare.functions.common.ConsumerRole;
 import dev.amishare.functions.common.TargetClients;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
@@ -28,8 +27,7 @@ public final class CopyStatusService {
 
     public CopyStatusResult status(CopyStatusInput input) {
         input.validate();
-        AwsCredentialsProvider role = ConsumerRole.assume(sts, ConsumerRole.arn(input.accountId(), input.consumerRoleName()),
-                input.externalId());
+        AwsCredentialsProvider role = input.targetRole().assume(sts, input.region());
         List<Image> images;
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
             images = ec2.describeImages(r -> r.imageIds(input.imageId())).images();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amishare.functions.model.Principals;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,22 +127,20 @@ public final class KeyPolicyDocument {
      * @return principals (account ids, organization ids, OU paths) in request order, split into added and
      *     already present
      */
-    public Outcome grant(Collection<String> accountIds, Collection<String> organizationIds,
-            Collection<String> ouPaths) {
+    public Outcome grant(Principals principals) {
         Outcome outcome = new Outcome();
-        edit(Kind.ACCOUNTS, accountIds, true, outcome);
-        edit(Kind.ORGANIZATIONS, organizationIds, true, outcome);
-        edit(Kind.OUS, ouPaths, true, outcome);
+        for (Kind kind : Kind.values()) {
+            edit(kind, kind.of(principals), true, outcome);
+        }
         return outcome;
     }
 
     /** Removes principals from amishare's statements; {@link Outcome#changed} lists those removed. */
-    public Outcome revoke(Collection<String> accountIds, Collection<String> organizationIds,
-            Collection<String> ouPaths) {
+    public Outcome revoke(Principals principals) {
         Outcome outcome = new Outcome();
-        edit(Kind.ACCOUNTS, accountIds, false, outcome);
-        edit(Kind.ORGANIZATIONS, organizationIds, false, outcome);
-        edit(Kind.OUS, ouPaths, false, outcome);
+        for (Kind kind : Kind.values()) {
+            edit(kind, kind.of(principals), false, outcome);
+        }
         return outcome;
     }
 
@@ -153,12 +151,11 @@ public final class KeyPolicyDocument {
      * @return principals (account ids, organization ids, OU paths) in request order, held ones in
      *     {@link Outcome#unchanged}, the others in {@link Outcome#changed}
      */
-    public Outcome held(Collection<String> accountIds, Collection<String> organizationIds,
-            Collection<String> ouPaths) {
+    public Outcome held(Principals principals) {
         Outcome outcome = new Outcome();
-        read(Kind.ACCOUNTS, accountIds, outcome);
-        read(Kind.ORGANIZATIONS, organizationIds, outcome);
-        read(Kind.OUS, ouPaths, outcome);
+        for (Kind kind : Kind.values()) {
+            read(kind, kind.of(principals), outcome);
+        }
         return outcome;
     }
 
@@ -203,17 +200,112 @@ public final class KeyPolicyDocument {
         public final List<String> unchanged = new ArrayList<>();
     }
 
+    /**
+     * The three kinds of principal amishare writes, each with where its values live in a statement and how
+     * they are written there: accounts as root ARNs in {@code Principal.AWS}, organizations as ids in an
+     * {@code aws:PrincipalOrgID} condition, OUs as path patterns in an {@code aws:PrincipalOrgPaths} one.
+     */
     private enum Kind {
-        ACCOUNTS(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT),
-        ORGANIZATIONS(SID_ORG_USE, SID_ORG_GRANT),
-        OUS(SID_OU_USE, SID_OU_GRANT);
+        ACCOUNTS(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT, null, null) {
+            @Override
+            List<String> of(Principals principals) {
+                return principals.accountIds();
+            }
+
+            @Override
+            JsonNode holder(ObjectNode statement) {
+                return statement.path("Principal").path("AWS");
+            }
+
+            @Override
+            ObjectNode parent(ObjectNode statement) {
+                return objectChild(statement, "Principal");
+            }
+
+            @Override
+            String key() {
+                return "AWS";
+            }
+
+            @Override
+            String value(String raw) {
+                Matcher m = ACCOUNT_PRINCIPAL.matcher(raw);
+                return m.matches() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+            }
+
+            @Override
+            String render(String value, String partition) {
+                return "arn:" + partition + ":iam::" + value + ":root";
+            }
+
+            @Override
+            void principal(ObjectNode statement, List<String> rendered) {
+                statement.putObject("Principal").set("AWS", array(rendered));
+            }
+        },
+        ORGANIZATIONS(SID_ORG_USE, SID_ORG_GRANT, "StringEquals", ORG_ID_KEY) {
+            @Override
+            List<String> of(Principals principals) {
+                return principals.organizationArns().stream().map(KeyPolicyDocument::organizationId).toList();
+            }
+        },
+        OUS(SID_OU_USE, SID_OU_GRANT, "ForAnyValue:StringLike", ORG_PATHS_KEY) {
+            @Override
+            List<String> of(Principals principals) {
+                return principals.organizationalUnitArns().stream().map(KeyPolicyDocument::organizationalUnitPath)
+                        .toList();
+            }
+        };
 
         final String useSid;
         final String grantSid;
+        /** For the condition kinds: the operator and key that hold the values. */
+        private final String operator;
+        private final String conditionKey;
 
-        Kind(String useSid, String grantSid) {
+        Kind(String useSid, String grantSid, String operator, String conditionKey) {
             this.useSid = useSid;
             this.grantSid = grantSid;
+            this.operator = operator;
+            this.conditionKey = conditionKey;
+        }
+
+        /** The values of this kind among the principals, in the form the policy holds them. */
+        abstract List<String> of(Principals principals);
+
+        /** Where the statement holds the values. */
+        JsonNode holder(ObjectNode statement) {
+            return statement.path("Condition").path(operator).path(conditionKey);
+        }
+
+        /** The object that holds {@link #key()}, created when missing. */
+        ObjectNode parent(ObjectNode statement) {
+            return objectChild(objectChild(statement, "Condition"), operator);
+        }
+
+        String key() {
+            return conditionKey;
+        }
+
+        /** The value a raw entry stands for, or null when it is not one of amishare's (kept as it is). */
+        String value(String raw) {
+            return raw;
+        }
+
+        String render(String value, String partition) {
+            return value;
+        }
+
+        /** Writes the Principal of a new statement. */
+        void principal(ObjectNode statement, List<String> rendered) {
+            statement.put("Principal", "*");
+        }
+
+        /** Adds this kind's condition, if it has one, to a new statement's conditions. */
+        void condition(ObjectNode condition, Set<String> values) {
+            if (operator != null) {
+                condition.putObject(operator).set(conditionKey, array(values));
+            }
         }
     }
 
@@ -267,11 +359,7 @@ public final class KeyPolicyDocument {
         ObjectNode s = NODES.objectNode();
         s.put("Sid", sid);
         s.put("Effect", "Allow");
-        if (kind == Kind.ACCOUNTS) {
-            s.putObject("Principal").set("AWS", array(render(kind, desired)));
-        } else {
-            s.put("Principal", "*");
-        }
+        kind.principal(s, render(kind, desired));
         if (isGrant) {
             s.put("Action", "kms:CreateGrant");
         } else {
@@ -282,11 +370,7 @@ public final class KeyPolicyDocument {
         if (isGrant) {
             condition.putObject("Bool").put("kms:GrantIsForAWSResource", "true");
         }
-        if (kind == Kind.ORGANIZATIONS) {
-            condition.putObject("StringEquals").set(ORG_ID_KEY, array(desired));
-        } else if (kind == Kind.OUS) {
-            condition.putObject("ForAnyValue:StringLike").set(ORG_PATHS_KEY, array(desired));
-        }
+        kind.condition(condition, desired);
         if (!condition.isEmpty()) {
             s.set("Condition", condition);
         }
@@ -299,8 +383,8 @@ public final class KeyPolicyDocument {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        for (String raw : strings(holder(kind, statement))) {
-            String value = kind == Kind.ACCOUNTS ? accountOf(raw) : raw;
+        for (String raw : strings(kind.holder(statement))) {
+            String value = kind.value(raw);
             if (value != null) {
                 out.add(value);
             }
@@ -311,36 +395,16 @@ public final class KeyPolicyDocument {
     /** Entries of the statement that are not amishare's principals; they are kept as they are. */
     private List<String> extras(Kind kind, ObjectNode statement) {
         List<String> out = new ArrayList<>();
-        if (kind == Kind.ACCOUNTS) {
-            for (String raw : strings(holder(kind, statement))) {
-                if (accountOf(raw) == null) {
-                    out.add(raw);
-                }
+        for (String raw : strings(kind.holder(statement))) {
+            if (kind.value(raw) == null) {
+                out.add(raw);
             }
         }
         return out;
     }
 
-    private JsonNode holder(Kind kind, ObjectNode statement) {
-        return switch (kind) {
-            case ACCOUNTS -> statement.path("Principal").path("AWS");
-            case ORGANIZATIONS -> statement.path("Condition").path("StringEquals").path(ORG_ID_KEY);
-            case OUS -> statement.path("Condition").path("ForAnyValue:StringLike").path(ORG_PATHS_KEY);
-        };
-    }
-
     private void setValues(Kind kind, ObjectNode statement, List<String> values) {
-        ObjectNode parent = switch (kind) {
-            case ACCOUNTS -> objectChild(statement, "Principal");
-            case ORGANIZATIONS -> objectChild(objectChild(statement, "Condition"), "StringEquals");
-            case OUS -> objectChild(objectChild(statement, "Condition"), "ForAnyValue:StringLike");
-        };
-        String key = switch (kind) {
-            case ACCOUNTS -> "AWS";
-            case ORGANIZATIONS -> ORG_ID_KEY;
-            case OUS -> ORG_PATHS_KEY;
-        };
-        parent.set(key, array(values));
+        kind.parent(statement).set(kind.key(), array(values));
     }
 
     private static ObjectNode objectChild(ObjectNode parent, String field) {
@@ -352,13 +416,7 @@ public final class KeyPolicyDocument {
     }
 
     private List<String> render(Kind kind, Set<String> values) {
-        Function<String, String> form = kind == Kind.ACCOUNTS ? a -> "arn:" + partition + ":iam::" + a + ":root" : v -> v;
-        return values.stream().map(form).toList();
-    }
-
-    private static String accountOf(String principal) {
-        Matcher m = ACCOUNT_PRINCIPAL.matcher(principal);
-        return m.matches() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+        return values.stream().map(v -> kind.render(v, partition)).toList();
     }
 
     private static List<String> strings(JsonNode node) {

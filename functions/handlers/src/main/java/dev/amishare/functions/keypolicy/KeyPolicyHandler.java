@@ -12,7 +12,7 @@ public final class KeyPolicyHandler extends StageHandler<KeyPolicyInput, KeyPoli
     }
 
     public KeyPolicyHandler(KeyPolicyService service) {
-        super(KeyPolicyInput.class, in -> LogContext.Fields.of(null, in.accountIds(), in.executionId()),
+        super(KeyPolicyInput.class, in -> LogContext.Fields.of(null, in.principals().accountIds(), in.executionId()),
                 service::grant);
     }
 }

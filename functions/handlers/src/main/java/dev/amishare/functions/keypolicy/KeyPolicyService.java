@@ -4,6 +4,7 @@ import dev.amishare.errors.KeyPolicyRejectedException;
 import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.common.AwsErrors;
 import java.util.ArrayList;
+import dev.amishare.functions.model.Principals;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -37,21 +38,16 @@ public final class KeyPolicyService {
 
     private KeyPolicyResult run(KeyPolicyInput input, boolean grant) {
         input.validate();
-        List<String> orgIds = input.organizationArns().stream().map(KeyPolicyDocument::organizationId).toList();
-        List<String> ouPaths =
-                input.organizationalUnitArns().stream().map(KeyPolicyDocument::organizationalUnitPath).toList();
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
-            changes.add(edit(keyArn, input.accountIds(), orgIds, ouPaths, grant, input.dryRun()));
+            changes.add(edit(keyArn, input.principals(), grant, input.dryRun()));
         }
         return new KeyPolicyResult(changes, input.dryRun());
     }
 
-    private KeyPolicyChange edit(String keyArn, List<String> accounts, List<String> orgIds, List<String> ouPaths,
-            boolean grant, boolean dryRun) {
+    private KeyPolicyChange edit(String keyArn, Principals principals, boolean grant, boolean dryRun) {
         KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn.split(":")[1]);
-        KeyPolicyDocument.Outcome outcome =
-                grant ? policy.grant(accounts, orgIds, ouPaths) : policy.revoke(accounts, orgIds, ouPaths);
+        KeyPolicyDocument.Outcome outcome = grant ? policy.grant(principals) : policy.revoke(principals);
         int bytes = policy.sizeBytes();
         if (!policy.changed()) {
             LOG.info("key policy of {} already {} {}: no write", keyArn, grant ? "grants" : "excludes",

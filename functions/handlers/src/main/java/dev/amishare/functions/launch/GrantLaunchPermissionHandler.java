@@ -12,7 +12,7 @@ public final class GrantLaunchPermissionHandler extends StageHandler<GrantLaunch
     }
 
     public GrantLaunchPermissionHandler(GrantLaunchPermissionService service) {
-        super(GrantLaunchPermissionInput.class, in -> LogContext.Fields.of(in.imageId(), in.accountIds(), in.executionId()),
+        super(GrantLaunchPermissionInput.class, in -> LogContext.Fields.of(in.imageId(), in.principals().accountIds(), in.executionId()),
                 service::grant);
     }
 }

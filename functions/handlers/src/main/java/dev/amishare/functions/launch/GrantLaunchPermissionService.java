@@ -31,18 +31,18 @@ public final class GrantLaunchPermissionService {
         List<LaunchPermission> toAdd = new ArrayList<>();
         List<String> added = new ArrayList<>();
         List<String> alreadyPresent = new ArrayList<>();
-        for (String account : input.accountIds()) {
+        for (String account : input.principals().accountIds()) {
             classify(account, LaunchPermission.builder().userId(account).build(), present, toAdd, added, alreadyPresent);
         }
-        for (String org : input.organizationArns()) {
+        for (String org : input.principals().organizationArns()) {
             classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toAdd, added, alreadyPresent);
         }
-        for (String ou : input.organizationalUnitArns()) {
+        for (String ou : input.principals().organizationalUnitArns()) {
             classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toAdd, added,
                     alreadyPresent);
         }
 
-        if (!toAdd.isEmpty() && !input.isDryRun()) {
+        if (!toAdd.isEmpty() && !input.dryRun()) {
             try {
                 ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(toAdd)));
             } catch (AwsServiceException e) {
@@ -50,12 +50,12 @@ public final class GrantLaunchPermissionService {
             }
         }
         for (String principal : added) {
-            LOG.info("{} launch permission for {}", input.isDryRun() ? "would grant" : "granted", principal);
+            LOG.info("{} launch permission for {}", input.dryRun() ? "would grant" : "granted", principal);
         }
         for (String principal : alreadyPresent) {
             LOG.info("launch permission already present for {}", principal);
         }
-        return new LaunchPermissionResult(imageId, added, alreadyPresent, input.isDryRun());
+        return new LaunchPermissionResult(imageId, added, alreadyPresent, input.dryRun());
     }
 
     private static void classify(String principal, LaunchPermission permission, Set<String> present,

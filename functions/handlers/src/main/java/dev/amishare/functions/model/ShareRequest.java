@@ -53,6 +53,11 @@ public record ShareRequest(
         return ids;
     }
 
+    /** Whom the request shares with: its target accounts, organizations and OUs. */
+    public Principals principals() {
+        return new Principals(accountIds(), organizationArns, organizationalUnitArns);
+    }
+
     /** Targets that copy the AMI into their account, in request order. */
     public List<String> copyingAccountIds() {
         List<String> ids = new ArrayList<>();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.common.Json;
-import dev.amishare.functions.common.Validation;
+import dev.amishare.functions.common.Validation.IdKind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,16 +65,14 @@ public final class ShareRequestValidator {
             return p;
         }
         fields(node, "", REQUEST_FIELDS, REQUEST_REQUIRED, p);
-        text(node, "imageId", "imageId", Validation.IMAGE_ID, "an AMI id ('ami-' and 8 or 17 lower-case hex digits)", p);
-        text(node, "sourceRegion", "sourceRegion", Validation.REGION, "an AWS region name", p);
-        text(node, "consumerRoleName", "consumerRoleName", Validation.ROLE_NAME, "an IAM role name", p);
-        text(node, "externalId", "externalId", Validation.EXTERNAL_ID, "an STS external id (2-1224 characters)", p);
+        text(node, "imageId", "imageId", IdKind.IMAGE_ID, p);
+        text(node, "sourceRegion", "sourceRegion", IdKind.REGION, p);
+        text(node, "consumerRoleName", "consumerRoleName", IdKind.ROLE_NAME, p);
+        text(node, "externalId", "externalId", IdKind.EXTERNAL_ID, p);
         bool(node, "dryRun", p);
         bool(node, "rollbackOnFailure", p);
-        int orgs = texts(node, "organizationArns", Validation.ORGANIZATION_ARN,
-                "an organization ARN (arn:aws:organizations::<account>:organization/o-…)", p);
-        int ous = texts(node, "organizationalUnitArns", Validation.ORGANIZATIONAL_UNIT_ARN,
-                "an OU ARN (arn:aws:organizations::<account>:ou/o-…/ou-…)", p);
+        int orgs = texts(node, "organizationArns", IdKind.ORGANIZATION_ARN, p);
+        int ous = texts(node, "organizationalUnitArns", IdKind.ORGANIZATIONAL_UNIT_ARN, p);
         int targets = targets(node.get("targets"), p);
         if (targets + orgs + ous == 0) {
             p.add("targets, organizationArns, organizationalUnitArns: at least one target is required");
@@ -114,8 +112,7 @@ public final class ShareRequestValidator {
                 continue;
             }
             fields(target, path + ".", TARGET_FIELDS, TARGET_REQUIRED, p);
-            String account = text(target, "accountId", path + ".accountId", Validation.ACCOUNT_ID,
-                    "a 12-digit AWS account id", p);
+            String account = text(target, "accountId", path + ".accountId", IdKind.ACCOUNT_ID, p);
             if (account != null && !accounts.add(account)) {
                 p.add(path + ".accountId: duplicate account " + account);
             }
@@ -141,12 +138,11 @@ public final class ShareRequestValidator {
                 continue;
             }
             fields(copy, at + ".", COPY_FIELDS, COPY_REQUIRED, p);
-            String region = text(copy, "region", at + ".region", Validation.REGION, "an AWS region name", p);
+            String region = text(copy, "region", at + ".region", IdKind.REGION, p);
             if (region != null && !regions.add(region)) {
                 p.add(at + ".region: duplicate copy region " + region + " for this target");
             }
-            String key = text(copy, "kmsKeyId", at + ".kmsKeyId", Validation.KMS_KEY_ID,
-                    "a KMS key id, key ARN, alias/name or alias ARN", p);
+            String key = text(copy, "kmsKeyId", at + ".kmsKeyId", IdKind.KMS_KEY_ID, p);
             Matcher arn = key == null ? null : KEY_ARN_REGION.matcher(key);
             if (region != null && arn != null && arn.matches() && !arn.group(1).equals(region)) {
                 // CopyImage encrypts with a key of the destination region; another region's key cannot work.
@@ -170,7 +166,7 @@ public final class ShareRequestValidator {
     }
 
     /** The field's text when present and well-formed, else null (and the problem is recorded). */
-    private static String text(JsonNode node, String field, String path, Pattern pattern, String expected,
+    private static String text(JsonNode node, String field, String path, IdKind kind,
             List<String> p) {
         JsonNode value = node.get(field);
         // An explicit null is an absent optional field: the workflow writes optional fields as null so
@@ -182,14 +178,14 @@ public final class ShareRequestValidator {
             p.add(path + ": wrong type, expected a string");
             return null;
         }
-        if (!pattern.matcher(value.asText()).matches()) {
-            p.add(path + ": '" + value.asText() + "' is not " + expected);
+        if (!kind.matches(value.asText())) {
+            p.add(path + ": '" + value.asText() + "' is not " + kind.expected());
             return null;
         }
         return value.asText();
     }
 
-    private static int texts(JsonNode node, String field, Pattern pattern, String expected, List<String> p) {
+    private static int texts(JsonNode node, String field, IdKind kind, List<String> p) {
         JsonNode values = node.get(field);
         if (values == null) {
             return 0;
@@ -204,8 +200,8 @@ public final class ShareRequestValidator {
             JsonNode value = values.get(i);
             if (!value.isTextual()) {
                 p.add(path + ": wrong type, expected a string");
-            } else if (!pattern.matcher(value.asText()).matches()) {
-                p.add(path + ": '" + value.asText() + "' is not " + expected);
+            } else if (!kind.matches(value.asText())) {
+                p.add(path + ": '" + value.asText() + "' is not " + kind.expected());
             } else if (!seen.add(value.asText())) {
                 p.add(path + ": duplicate " + value.asText());
             }

@@ -82,7 +82,7 @@ public final class PrepareService {
             target.copy().forEach(c -> copies.add(new CopyDestination(target.accountId(), c.region(), c.kmsKeyId())));
         }
         AccessBaseline baseline = baseline(request, snapshots, keyArns);
-        return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.accountIds(),
+        return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.principals(),
                 request.copyingAccountIds(), copies, !keyArns.isEmpty(), baseline, input.executionId());
     }
 
@@ -94,10 +94,8 @@ public final class PrepareService {
     private AccessBaseline baseline(ShareRequest request, List<SnapshotInfo> snapshots, List<String> keyArns) {
         Set<String> launch = LaunchPermissions.principals(ec2, request.imageId());
         List<String> launchHeld = new ArrayList<>();
-        for (List<String> principals : List.of(request.accountIds(), request.organizationArns(),
-                request.organizationalUnitArns())) {
-            principals.stream().filter(launch::contains).filter(p -> !launchHeld.contains(p)).forEach(launchHeld::add);
-        }
+        request.principals().all().stream().filter(launch::contains).filter(p -> !launchHeld.contains(p))
+                .forEach(launchHeld::add);
 
         Map<String, List<String>> keys = new LinkedHashMap<>();
         for (String keyArn : keyArns) {
@@ -135,7 +133,7 @@ public final class PrepareService {
         request.organizationalUnitArns().forEach(a ->
                 arnsByOuPath.computeIfAbsent(KeyPolicyDocument.organizationalUnitPath(a), k -> new ArrayList<>()).add(a));
         KeyPolicyDocument.Outcome held = KeyPolicyDocument.parse(policy, keyArn.split(":")[1])
-                .held(request.accountIds(), arnsByOrgId.keySet(), arnsByOuPath.keySet());
+                .held(request.principals());
         Set<String> out = new LinkedHashSet<>();
         for (String p : held.unchanged) {
             out.addAll(arnsByOrgId.getOrDefault(p, arnsByOuPath.getOrDefault(p, List.of(p))));

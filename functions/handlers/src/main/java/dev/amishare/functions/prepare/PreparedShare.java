@@ -3,6 +3,7 @@ package dev.amishare.functions.prepare;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.Principals;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  * @param imageName the AMI's name, reused for the copies
  * @param snapshots the AMI's EBS snapshots
  * @param customerManagedKeyArns distinct keys of the snapshots, all customer-managed; empty when unencrypted
- * @param accountIds every target account, in request order
+ * @param principals every target account (in request order), organization and OU of the request
  * @param copyingAccountIds target accounts that copy the AMI (need the snapshots shared)
  * @param copies every copy to make, one per target account and region
  * @param encrypted whether any snapshot is encrypted
@@ -30,7 +31,7 @@ public record PreparedShare(
         @JsonInclude(JsonInclude.Include.ALWAYS) String imageName,
         List<SnapshotInfo> snapshots,
         List<String> customerManagedKeyArns,
-        List<String> accountIds,
+        Principals principals,
         List<String> copyingAccountIds,
         List<CopyDestination> copies,
         boolean encrypted,
@@ -40,7 +41,6 @@ public record PreparedShare(
     public PreparedShare {
         snapshots = List.copyOf(snapshots);
         customerManagedKeyArns = List.copyOf(customerManagedKeyArns);
-        accountIds = List.copyOf(accountIds);
         copyingAccountIds = List.copyOf(copyingAccountIds);
         copies = List.copyOf(copies);
         baseline = baseline == null ? AccessBaseline.NONE : baseline;

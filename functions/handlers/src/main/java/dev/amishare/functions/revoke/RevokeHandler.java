@@ -15,7 +15,7 @@ public final class RevokeHandler extends StageHandler<RevokeInput, RevokeResult>
     }
 
     public RevokeHandler(RevokeService service) {
-        super(RevokeInput.class, in -> LogContext.Fields.of(in.imageId(), in.accountIds(), in.executionId()),
+        super(RevokeInput.class, in -> LogContext.Fields.of(in.imageId(), in.principals().accountIds(), in.executionId()),
                 service::revoke);
     }
 

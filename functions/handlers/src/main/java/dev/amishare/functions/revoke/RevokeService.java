@@ -11,6 +11,7 @@ import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import java.util.ArrayList;
 import java.util.HashSet;
+import dev.amishare.functions.model.Principals;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -52,13 +53,13 @@ public final class RevokeService {
         List<LaunchPermission> toRemove = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> absent = new ArrayList<>();
-        for (String account : without(input.accountIds(), kept)) {
+        for (String account : without(input.principals().accountIds(), kept)) {
             classify(account, LaunchPermission.builder().userId(account).build(), present, toRemove, removed, absent);
         }
-        for (String org : without(input.organizationArns(), kept)) {
+        for (String org : without(input.principals().organizationArns(), kept)) {
             classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toRemove, removed, absent);
         }
-        for (String ou : without(input.organizationalUnitArns(), kept)) {
+        for (String ou : without(input.principals().organizationalUnitArns(), kept)) {
             classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toRemove, removed,
                     absent);
         }
@@ -89,11 +90,11 @@ public final class RevokeService {
         boolean dryRun = input.dryRun();
         if (keep.snapshots().isEmpty()) {
             return snapshots.revoke(
-                    new SnapshotPermissionInput(input.snapshotIds(), input.accountIds(), dryRun, input.executionId()));
+                    new SnapshotPermissionInput(input.snapshotIds(), input.principals().accountIds(), dryRun, input.executionId()));
         }
         List<SnapshotPermissionChange> changes = new ArrayList<>();
         for (String snapshotId : input.snapshotIds()) {
-            List<String> accounts = without(input.accountIds(), new HashSet<>(keep.snapshot(snapshotId)));
+            List<String> accounts = without(input.principals().accountIds(), new HashSet<>(keep.snapshot(snapshotId)));
             if (!keep.snapshot(snapshotId).isEmpty()) {
                 LOG.info("create-volume permission on {} kept for {}: held before this execution", snapshotId,
                         keep.snapshot(snapshotId));
@@ -113,8 +114,8 @@ public final class RevokeService {
     private List<KeyPolicyChange> revokeKeys(RevokeInput input, AccessBaseline keep) {
         boolean dryRun = input.dryRun();
         if (keep.keys().isEmpty()) {
-            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.accountIds(), input.organizationArns(),
-                    input.organizationalUnitArns(), dryRun, input.executionId())).keys();
+            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.principals(), dryRun,
+                    input.executionId())).keys();
         }
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
@@ -122,11 +123,9 @@ public final class RevokeService {
             if (!kept.isEmpty()) {
                 LOG.info("key policy of {} kept for {}: held before this execution", keyArn, keep.key(keyArn));
             }
-            List<String> accounts = without(input.accountIds(), kept);
-            List<String> orgs = without(input.organizationArns(), kept);
-            List<String> ous = without(input.organizationalUnitArns(), kept);
-            if (!accounts.isEmpty() || !orgs.isEmpty() || !ous.isEmpty()) {
-                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), accounts, orgs, ous, dryRun,
+            Principals remaining = input.principals().without(kept);
+            if (!remaining.isEmpty()) {
+                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), remaining, dryRun,
                         input.executionId())).keys());
             }
         }

@@ -24,8 +24,8 @@ public record SnapshotPermissionInput(List<String> snapshotIds, List<String> acc
     /** Checks every field and raises one error naming each problem; makes no AWS call. */
     public void validate() {
         new Validation()
-                .each(snapshotIds, Validation.SNAPSHOT_ID, "snapshotIds", "a snapshot id ('snap-' and 8 or 17 hex digits)")
-                .each(accountIds, Validation.ACCOUNT_ID, "accountIds", "a 12-digit AWS account id")
+                .each(snapshotIds, Validation.IdKind.SNAPSHOT_ID, "snapshotIds")
+                .each(accountIds, Validation.IdKind.ACCOUNT_ID, "accountIds")
                 .throwIfInvalid();
     }
 }

@@ -18,8 +18,8 @@ class ValidateConsumerHandlerTest {
         ConsumerValidationServiceTest.ready(target);
         ValidateConsumerHandler handler =
                 new ValidateConsumerHandler(new ConsumerValidationService(new FakeSts("111111111111"), target));
-        String in = "{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\",\"accountId\":\"222222222222\","
-                + "\"consumerRoleName\":\"AmiShareConsumer\",\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
+        String in = "{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
+                + "\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
                 + "\"],\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],\"executionId\":\"e\"}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -22,8 +22,9 @@ class AwaitCopyHandlerTest {
 
     private static final String COPY = "ami-00000000000000001";
     private static final String PARAMETER = "/amishare/copy-tokens/222222222222/eu-west-1/" + COPY;
-    private static final String INPUT = "{\"taskToken\":\"token-1\",\"accountId\":\"222222222222\","
-            + "\"region\":\"eu-west-1\",\"imageId\":\"" + COPY + "\",\"consumerRoleName\":\"AmiShareConsumer\","
+    private static final String INPUT = "{\"taskToken\":\"token-1\","
+            + "\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},"
+            + "\"region\":\"eu-west-1\",\"imageId\":\"" + COPY + "\","
             + "\"executionId\":\"run-1\"}";
 
     private final FakeTargetClients target = new FakeTargetClients();

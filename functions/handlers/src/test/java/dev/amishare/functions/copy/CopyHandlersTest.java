@@ -31,8 +31,9 @@ class CopyHandlersTest {
 
         // WHEN
         String out = invoke(handler, "{\"sourceImageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
-                + "\"ownerAccountId\":\"111111111111\",\"imageName\":\"golden\",\"accountId\":\"222222222222\","
-                + "\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\",\"consumerRoleName\":\"AmiShareConsumer\"}");
+                + "\"ownerAccountId\":\"111111111111\",\"imageName\":\"golden\","
+                + "\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},"
+                + "\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}");
 
         // THEN
         assertThat(out).isEqualTo("{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\","
@@ -47,8 +48,8 @@ class CopyHandlersTest {
         CopyStatusHandler handler = new CopyStatusHandler(new CopyStatusService(sts, target));
 
         // WHEN
-        String out = invoke(handler, "{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\","
-                + "\"imageId\":\"ami-00000000000000001\"}");
+        String out = invoke(handler, "{\"targetRole\":{\"accountId\":\"222222222222\"},"
+                + "\"region\":\"eu-west-1\",\"imageId\":\"ami-00000000000000001\"}");
 
         // THEN
         assertThat(out).isEqualTo("{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\","

@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.AwsThrottledException;
@@ -25,8 +26,8 @@ class CopyImageServiceTest {
     private final CopyImageService service = new CopyImageService(sts, target);
 
     static CopyImageInput input(String region, String key, boolean dryRun) {
-        return new CopyImageInput(SOURCE, "us-east-1", "111111111111", "golden-2026-11", "222222222222", region, key,
-                null, "ext-42", dryRun, "exec-1");
+        return new CopyImageInput(SOURCE, "us-east-1", "111111111111", "golden-2026-11",
+                new TargetRole("222222222222", null, "ext-42"), region, key, dryRun, "exec-1");
     }
 
     @Test

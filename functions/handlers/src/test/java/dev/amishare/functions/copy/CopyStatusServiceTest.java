@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.ImageNotFoundException;
@@ -19,7 +20,7 @@ class CopyStatusServiceTest {
     private final CopyStatusService service = new CopyStatusService(sts, target);
 
     private static CopyStatusInput input() {
-        return new CopyStatusInput("222222222222", "eu-west-1", COPY, null, null, "exec-1");
+        return new CopyStatusInput(new TargetRole("222222222222", null, null), "eu-west-1", COPY, "exec-1");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,7 +80,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument policy = doc(DEFAULT_POLICY);
 
         // WHEN
-        KeyPolicyDocument.Outcome outcome = policy.grant(List.of("333333333333", "222222222222"), List.of(), List.of());
+        KeyPolicyDocument.Outcome outcome = grant(policy, List.of("333333333333", "222222222222"), List.of(), List.of());
 
         // THEN the owner's statement stays first and untouched, amishare's pair follows
         assertThat(outcome.changed).containsExactly("333333333333", "222222222222");
@@ -104,13 +105,13 @@ class KeyPolicyDocumentTest {
     void grant_shouldLeaveThePolicyByteForByteTheSame_whenRunAgain() {
         // GIVEN a policy amishare already granted 222 and 333 in
         KeyPolicyDocument first = doc(DEFAULT_POLICY);
-        first.grant(List.of("222222222222", "333333333333"), List.of("o-a1b2c3d4e5"), List.of());
+        grant(first, List.of("222222222222", "333333333333"), List.of("o-a1b2c3d4e5"), List.of());
         String granted = first.json();
 
         // WHEN the same grant runs on the result, in another order
         KeyPolicyDocument second = doc(granted);
         KeyPolicyDocument.Outcome outcome =
-                second.grant(List.of("333333333333", "222222222222"), List.of("o-a1b2c3d4e5"), List.of());
+                grant(second, List.of("333333333333", "222222222222"), List.of("o-a1b2c3d4e5"), List.of());
 
         // THEN nothing changes, to the byte
         assertThat(second.changed()).isFalse();
@@ -132,7 +133,7 @@ class KeyPolicyDocumentTest {
 
         // WHEN 222 is granted twice in one request, and 333 again
         KeyPolicyDocument.Outcome outcome =
-                doc.grant(List.of("222222222222", "333333333333", "222222222222"), List.of(), List.of());
+                grant(doc, List.of("222222222222", "333333333333", "222222222222"), List.of(), List.of());
 
         // THEN one sorted list without repeats, in the same statements, keeping their other fields
         assertThat(outcome.changed).containsExactly("222222222222");
@@ -152,7 +153,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(BUSY_POLICY);
 
         // WHEN
-        doc.grant(List.of("222222222222"), List.of(), List.of());
+        grant(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN the five statements are unchanged and in place; top-level fields keep their order and values
         List<JsonNode> before = statements(BUSY_POLICY);
@@ -171,7 +172,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(BUSY_POLICY);
 
         // WHEN
-        KeyPolicyDocument.Outcome outcome = doc.grant(List.of("222222222222"), List.of(), List.of());
+        KeyPolicyDocument.Outcome outcome = grant(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN amishare grants in its own statement (so that revoking never edits somebody else's)
         assertThat(outcome.changed).containsExactly("222222222222");
@@ -187,7 +188,7 @@ class KeyPolicyDocumentTest {
         String orgId = KeyPolicyDocument.organizationId("arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5");
 
         // WHEN
-        doc.grant(List.of(), List.of(orgId), List.of());
+        grant(doc, List.of(), List.of(orgId), List.of());
 
         // THEN Principal "*" limited to the organization, and no account statement
         assertThat(orgId).isEqualTo("o-a1b2c3d4e5");
@@ -210,7 +211,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(DEFAULT_POLICY);
 
         // WHEN
-        doc.grant(List.of(), List.of(), List.of(path));
+        grant(doc, List.of(), List.of(), List.of(path));
 
         // THEN the root (and any parent OU) is a wildcard, and the OU's children match too
         assertThat(path).isEqualTo("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
@@ -226,12 +227,12 @@ class KeyPolicyDocumentTest {
     void revoke_shouldRestoreTheOriginalStatements_whenEverythingGrantedIsRevoked() {
         // GIVEN accounts, an organization and an OU granted on a busy policy
         KeyPolicyDocument granted = doc(BUSY_POLICY);
-        granted.grant(List.of("222222222222", "333333333333"), List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
+        grant(granted, List.of("222222222222", "333333333333"), List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
         assertThat(statements(granted.json())).hasSize(11);
 
         // WHEN all of it is revoked
         KeyPolicyDocument revoked = doc(granted.json());
-        KeyPolicyDocument.Outcome outcome = revoked.revoke(List.of("222222222222", "333333333333"),
+        KeyPolicyDocument.Outcome outcome = revoke(revoked, List.of("222222222222", "333333333333"),
                 List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
 
         // THEN amishare's six statements are gone and the policy equals the original
@@ -243,11 +244,11 @@ class KeyPolicyDocumentTest {
     void revoke_shouldKeepTheStatement_whenOtherAccountsRemain() {
         // GIVEN
         KeyPolicyDocument granted = doc(DEFAULT_POLICY);
-        granted.grant(List.of("222222222222", "333333333333"), List.of(), List.of());
+        grant(granted, List.of("222222222222", "333333333333"), List.of(), List.of());
         KeyPolicyDocument doc = doc(granted.json());
 
         // WHEN
-        doc.revoke(List.of("222222222222"), List.of(), List.of());
+        revoke(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN
         assertThat(statement(doc.json(), "AmishareKeyUse").at("/Principal/AWS"))
@@ -262,7 +263,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(BUSY_POLICY);
 
         // WHEN
-        KeyPolicyDocument.Outcome outcome = doc.revoke(List.of("222222222222"), List.of(), List.of());
+        KeyPolicyDocument.Outcome outcome = revoke(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN other statements are never edited, so nothing is removed
         assertThat(outcome.changed).isEmpty();
@@ -282,7 +283,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(policy);
 
         // WHEN the last account is revoked
-        doc.revoke(List.of("222222222222"), List.of(), List.of());
+        revoke(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN the statement stays for the role
         assertThat(statement(doc.json(), "AmishareKeyUse").at("/Principal/AWS"))
@@ -297,7 +298,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(single);
 
         // WHEN
-        doc.grant(List.of("222222222222"), List.of(), List.of());
+        grant(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN
         List<JsonNode> after = statements(doc.json());
@@ -312,7 +313,7 @@ class KeyPolicyDocumentTest {
                 "aws-us-gov");
 
         // WHEN
-        doc.grant(List.of("222222222222"), List.of(), List.of());
+        grant(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN
         assertThat(statement(doc.json(), "AmishareKeyUse").at("/Principal/AWS/0").asText())
@@ -341,7 +342,7 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument doc = doc(policy);
 
         // WHEN
-        doc.revoke(List.of("222222222222"), List.of(), List.of());
+        revoke(doc, List.of("222222222222"), List.of(), List.of());
 
         // THEN one statement is left, for 333 only
         List<JsonNode> amishare = statements(doc.json()).stream()
@@ -349,5 +350,23 @@ class KeyPolicyDocumentTest {
         assertThat(amishare).singleElement().satisfies(s -> assertThat(s.at("/Principal/AWS"))
                 .isEqualTo(tree("[\"arn:aws:iam::333333333333:root\"]")));
         assertThat(doc.json()).doesNotContain("222222222222");
+    }
+
+    /** Principals from the values the policy holds: account ids, organization ids, OU path patterns. */
+    private static Principals principals(List<String> accountIds, List<String> organizationIds, List<String> ouPaths) {
+        return new Principals(accountIds,
+                organizationIds.stream().map(o -> "arn:aws:organizations::111111111111:organization/" + o).toList(),
+                ouPaths.stream().map(p -> p.split("/")).map(
+                        p -> "arn:aws:organizations::111111111111:ou/" + p[0] + "/" + p[2]).toList());
+    }
+
+    private static KeyPolicyDocument.Outcome grant(KeyPolicyDocument doc, List<String> accountIds,
+            List<String> organizationIds, List<String> ouPaths) {
+        return doc.grant(principals(accountIds, organizationIds, ouPaths));
+    }
+
+    private static KeyPolicyDocument.Outcome revoke(KeyPolicyDocument doc, List<String> accountIds,
+            List<String> organizationIds, List<String> ouPaths) {
+        return doc.revoke(principals(accountIds, organizationIds, ouPaths));
     }
 }

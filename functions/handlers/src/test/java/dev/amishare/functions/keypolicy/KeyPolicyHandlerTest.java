@@ -29,7 +29,7 @@ class KeyPolicyHandlerTest {
         kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
 
         // WHEN
-        String out = invoke("{\"keyArns\":[\"" + KEY + "\"],\"accountIds\":[\"222222222222\"],\"executionId\":\"e\"}");
+        String out = invoke("{\"keyArns\":[\"" + KEY + "\"],\"principals\":{\"accountIds\":[\"222222222222\"]},\"executionId\":\"e\"}");
 
         // THEN
         assertThat(out).startsWith("{\"keys\":[{\"keyArn\":\"" + KEY + "\",\"policyChanged\":true,"

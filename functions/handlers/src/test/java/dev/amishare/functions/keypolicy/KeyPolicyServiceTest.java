@@ -1,6 +1,7 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.AwsThrottledException;
@@ -21,7 +22,7 @@ class KeyPolicyServiceTest {
     private final KeyPolicyService service = new KeyPolicyService(kms);
 
     private static KeyPolicyInput input(List<String> keys, List<String> accounts, boolean dryRun) {
-        return new KeyPolicyInput(keys, accounts, null, null, dryRun, "exec-1");
+        return new KeyPolicyInput(keys, Principals.ofAccounts(accounts), dryRun, "exec-1");
     }
 
     @Test
@@ -70,7 +71,7 @@ class KeyPolicyServiceTest {
 
         // WHEN
         KeyPolicyResult result = service.grant(
-                new KeyPolicyInput(List.of(KEY), List.of("222222222222"), List.of(ORG), null, true, null));
+                new KeyPolicyInput(List.of(KEY), new Principals(List.of("222222222222"), List.of(ORG), null), true, null));
 
         // THEN the change is reported and not made
         assertThat(result.dryRun()).isTrue();
@@ -168,7 +169,7 @@ class KeyPolicyServiceTest {
     private static String padded(int extra) {
         String template = KeyPolicyDocumentTest.DEFAULT_POLICY.replace("\"key-default-1\"", "\"%s\"");
         KeyPolicyDocument probe = KeyPolicyDocument.parse(template.formatted(""), "aws");
-        probe.grant(List.of("222222222222"), List.of(), List.of());
+        probe.grant(Principals.ofAccounts(List.of("222222222222")));
         return template.formatted("x".repeat(KeyPolicyDocument.MAX_BYTES - probe.sizeBytes() + extra));
     }
 }

@@ -24,7 +24,7 @@ class GrantLaunchPermissionHandlerTest {
     @Test
     void handleRequest_shouldWriteTheResultAsJson_whenInputIsValid() {
         // WHEN
-        String out = invoke("{\"imageId\":\"ami-12345678\",\"accountIds\":[\"222222222222\"]}");
+        String out = invoke("{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]}}");
 
         // THEN
         assertThat(out).isEqualTo(

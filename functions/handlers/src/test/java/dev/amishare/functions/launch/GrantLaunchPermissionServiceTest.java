@@ -1,6 +1,7 @@
 package dev.amishare.functions.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.AwsAccessDeniedException;
@@ -21,7 +22,7 @@ class GrantLaunchPermissionServiceTest {
     private final GrantLaunchPermissionService service = new GrantLaunchPermissionService(ec2);
 
     private static GrantLaunchPermissionInput input(List<String> accounts, Boolean dryRun) {
-        return new GrantLaunchPermissionInput(IMAGE, accounts, null, null, dryRun, "exec-1");
+        return new GrantLaunchPermissionInput(IMAGE, Principals.ofAccounts(accounts), dryRun, "exec-1");
     }
 
     @Test
@@ -71,7 +72,7 @@ class GrantLaunchPermissionServiceTest {
     @Test
     void grant_shouldGrantOrganizationAndOu_whenArnsAreGiven() {
         // GIVEN organization and OU targets
-        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, null, List.of(ORG), List.of(OU), false, null);
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, new Principals(null, List.of(ORG), List.of(OU)), false, null);
 
         // WHEN
         LaunchPermissionResult result = service.grant(in);
@@ -98,16 +99,17 @@ class GrantLaunchPermissionServiceTest {
     void grant_shouldFailBeforeAnyAwsCall_whenImageIdAndAccountsAreMalformed() {
         // GIVEN a malformed image id, a short account id and a duplicate
         GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(
-                "ami-XYZ", List.of("2222", "333333333333", "333333333333"), List.of("o-123"), null, false, null);
+                "ami-XYZ", new Principals(List.of("2222", "333333333333", "333333333333"), List.of("o-123"), null), false,
+                null);
 
         // WHEN / THEN every problem is listed and EC2 is never called
         assertThatThrownBy(() -> service.grant(in))
                 .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems())
                         .hasSize(4)
                         .anySatisfy(p -> assertThat(p).startsWith("imageId: 'ami-XYZ'"))
-                        .anySatisfy(p -> assertThat(p).startsWith("accountIds[0]: '2222'"))
-                        .anySatisfy(p -> assertThat(p).startsWith("accountIds[2]: duplicate account"))
-                        .anySatisfy(p -> assertThat(p).startsWith("organizationArns[0]: 'o-123'")));
+                        .anySatisfy(p -> assertThat(p).startsWith("principals.accountIds[0]: '2222'"))
+                        .anySatisfy(p -> assertThat(p).startsWith("principals.accountIds[2]: duplicate 333333333333"))
+                        .anySatisfy(p -> assertThat(p).startsWith("principals.organizationArns[0]: 'o-123'")));
         assertThat(ec2.describeCalls).isZero();
         assertThat(ec2.modifications).isEmpty();
     }

@@ -86,18 +86,18 @@ class ShareRequestSchemaTest {
         JsonNode p = schema().get("properties");
 
         // THEN
-        assertThat(p.at("/imageId/pattern").asText()).isEqualTo(anchored(Validation.IMAGE_ID));
-        assertThat(p.at("/sourceRegion/pattern").asText()).isEqualTo(anchored(Validation.REGION));
-        assertThat(p.at("/consumerRoleName/pattern").asText()).isEqualTo(anchored(Validation.ROLE_NAME));
-        assertThat(p.at("/externalId/pattern").asText()).isEqualTo(anchored(Validation.EXTERNAL_ID));
-        assertThat(p.at("/organizationArns/items/pattern").asText()).isEqualTo(anchored(Validation.ORGANIZATION_ARN));
+        assertThat(p.at("/imageId/pattern").asText()).isEqualTo(anchored(Validation.IdKind.IMAGE_ID.pattern()));
+        assertThat(p.at("/sourceRegion/pattern").asText()).isEqualTo(anchored(Validation.IdKind.REGION.pattern()));
+        assertThat(p.at("/consumerRoleName/pattern").asText()).isEqualTo(anchored(Validation.IdKind.ROLE_NAME.pattern()));
+        assertThat(p.at("/externalId/pattern").asText()).isEqualTo(anchored(Validation.IdKind.EXTERNAL_ID.pattern()));
+        assertThat(p.at("/organizationArns/items/pattern").asText()).isEqualTo(anchored(Validation.IdKind.ORGANIZATION_ARN.pattern()));
         assertThat(p.at("/organizationalUnitArns/items/pattern").asText())
-                .isEqualTo(anchored(Validation.ORGANIZATIONAL_UNIT_ARN));
+                .isEqualTo(anchored(Validation.IdKind.ORGANIZATIONAL_UNIT_ARN.pattern()));
         JsonNode target = p.at("/targets/items/properties");
-        assertThat(target.at("/accountId/pattern").asText()).isEqualTo(anchored(Validation.ACCOUNT_ID));
-        assertThat(target.at("/copy/items/properties/region/pattern").asText()).isEqualTo(anchored(Validation.REGION));
+        assertThat(target.at("/accountId/pattern").asText()).isEqualTo(anchored(Validation.IdKind.ACCOUNT_ID.pattern()));
+        assertThat(target.at("/copy/items/properties/region/pattern").asText()).isEqualTo(anchored(Validation.IdKind.REGION.pattern()));
         assertThat(target.at("/copy/items/properties/kmsKeyId/pattern").asText())
-                .isEqualTo(anchored(Validation.KMS_KEY_ID));
+                .isEqualTo(anchored(Validation.IdKind.KMS_KEY_ID.pattern()));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.amishare.functions.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,7 +79,7 @@ class PrepareServiceTest {
                 java.util.List.of("222222222222", ou, "444444444444")));
         ec2.volumePermissions.put("snap-11111111", new java.util.LinkedHashSet<>(java.util.List.of("222222222222")));
         new KeyPolicyService(kms).grant(new KeyPolicyInput(java.util.List.of(KEY_A),
-                java.util.List.of("222222222222", "444444444444"), null, java.util.List.of(ou), false, null));
+                new Principals(java.util.List.of("222222222222", "444444444444"), null, java.util.List.of(ou)), false, null));
         int writes = kms.puts.size();
 
         // WHEN
@@ -139,7 +140,7 @@ class PrepareServiceTest {
         assertThat(prepared.ownerAccountId()).isEqualTo(OWNER);
         assertThat(prepared.region()).isEqualTo("us-east-1");
         assertThat(prepared.imageName()).isEqualTo("golden-2026-11");
-        assertThat(prepared.accountIds()).containsExactly("222222222222", "333333333333");
+        assertThat(prepared.principals().accountIds()).containsExactly("222222222222", "333333333333");
         assertThat(prepared.copyingAccountIds()).containsExactly("222222222222");
         assertThat(prepared.copies()).containsExactly(new CopyDestination("222222222222", "eu-west-1", "alias/golden-ami"));
         assertThat(prepared.executionId()).isEqualTo("exec-1");

@@ -1,6 +1,7 @@
 package dev.amishare.functions.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 
 import dev.amishare.functions.common.Json;
 import dev.amishare.functions.model.ShareRequest;
@@ -15,7 +16,7 @@ class PreparedShareJsonTest {
         ShareRequest request = new ShareRequest("ami-0123456789abcdef0", "us-east-1",
                 List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null, null);
         PreparedShare prepared = new PreparedShare(request, "111111111111", "us-east-1", null, List.of(), List.of(),
-                List.of("222222222222"), List.of(), List.of(), false, null, "run-1");
+                Principals.ofAccounts(List.of("222222222222")), List.of(), List.of(), false, null, "run-1");
 
         // WHEN
         String json = Json.write(prepared);

@@ -19,7 +19,7 @@ class RevokeHandlerTest {
         FakeEc2 ec2 = new FakeEc2();
         RevokeHandler handler = new RevokeHandler(
                 new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(new RecordingKms())));
-        String in = "{\"imageId\":\"ami-12345678\",\"accountIds\":[\"222222222222\"],\"snapshotIds\":[\"snap-11111111\"]}";
+        String in = "{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]},\"snapshotIds\":[\"snap-11111111\"]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         // WHEN

@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,14 +43,14 @@ class RevokeServiceTest {
     /** Runs the three grant stages for 222 and 333 (copying) and the OU. */
     private void share() {
         new GrantLaunchPermissionService(ec2).grant(new GrantLaunchPermissionInput(IMAGE,
-                List.of("222222222222", "333333333333"), null, List.of(OU), false, null));
-        keys.grant(new KeyPolicyInput(List.of(KEY), List.of("222222222222", "333333333333"), null, List.of(OU), false,
-                null));
+                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));
+        keys.grant(new KeyPolicyInput(List.of(KEY),
+                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));
         snapshots.grant(new SnapshotPermissionInput(List.of(SNAP), List.of("222222222222", "333333333333"), false, null));
     }
 
     private static RevokeInput input(List<String> accounts, List<String> ous, boolean dryRun) {
-        return new RevokeInput(IMAGE, accounts, null, ous, List.of(KEY), List.of(SNAP), dryRun, null, "exec-1");
+        return new RevokeInput(IMAGE, new Principals(accounts, null, ous), List.of(KEY), List.of(SNAP), dryRun, null, "exec-1");
     }
 
     @Test
@@ -133,8 +134,9 @@ class RevokeServiceTest {
                 Map.of(SNAP, List.of("222222222222")));
 
         // WHEN
-        RevokeResult result = service.revoke(new RevokeInput(IMAGE, List.of("222222222222", "333333333333"), null,
-                List.of(OU), List.of(KEY), List.of(SNAP), false, keep, "exec-1"));
+        RevokeResult result = service.revoke(new RevokeInput(IMAGE,
+                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), List.of(KEY), List.of(SNAP),
+                false, keep, "exec-1"));
 
         // THEN what was kept stays, and everything else this share granted is gone
         assertThat(ec2.launchPermissions.get(IMAGE)).containsExactlyInAnyOrder("222222222222", OU);
@@ -156,7 +158,7 @@ class RevokeServiceTest {
                 Map.of(SNAP, List.of("222222222222")));
 
         // WHEN
-        RevokeResult result = service.revoke(new RevokeInput(IMAGE, List.of("222222222222"), null, null,
+        RevokeResult result = service.revoke(new RevokeInput(IMAGE, Principals.ofAccounts(List.of("222222222222")),
                 List.of(KEY), List.of(SNAP), false, keep, "exec-1"));
 
         // THEN nothing is written and nothing is reported removed
@@ -172,7 +174,7 @@ class RevokeServiceTest {
     void read_shouldTakeKeepInTheBaselinesShape_whenGivenAsJson() {
         // GIVEN the baseline as Prepare writes it, passed on by the workflow as keep
         String json = """
-                {"imageId":"ami-0123456789abcdef0","accountIds":["222222222222"],"keyArns":["%s"],
+                {"imageId":"ami-0123456789abcdef0","principals":{"accountIds":["222222222222"]},"keyArns":["%s"],
                  "snapshotIds":["%s"],"dryRun":false,"executionId":"exec-1",
                  "keep":{"launchPermission":["222222222222"],"keys":{"%s":["222222222222"]},
                          "snapshots":{"%s":[]}}}""".formatted(KEY, SNAP, KEY, SNAP);
@@ -191,8 +193,8 @@ class RevokeServiceTest {
     @Test
     void revoke_shouldFailBeforeAnyCall_whenInputIsMalformed() {
         // GIVEN
-        RevokeInput bad = new RevokeInput("ami-1", List.of("22"), null, null, List.of("alias/x"), List.of("snap-1"),
-                false, null, null);
+        RevokeInput bad = new RevokeInput("ami-1", Principals.ofAccounts(List.of("22")), List.of("alias/x"),
+                List.of("snap-1"), false, null, null);
 
         // WHEN / THEN
         assertThatThrownBy(() -> service.revoke(bad))
