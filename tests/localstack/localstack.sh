@@ -22,7 +22,8 @@ ext="$here/../localstack-ext"
 run_dir="$cache/run"
 pid_file="$run_dir/localstack-$port.pid"
 log_file="$run_dir/localstack-$port.log"
-services=ec2,kms,sts,iam,stepfunctions,events,apigateway,lambda,cloudformation,s3,logs,ssm
+# organizations: served by the amishare extension from its membership file (not a community service)
+services=ec2,kms,sts,iam,stepfunctions,events,apigateway,lambda,cloudformation,s3,logs,ssm,organizations
 
 log() { echo "[localstack] $*" >&2; }
 

@@ -196,6 +196,93 @@ class AssumeRoleDenied(AwsError):
     template = "User: {principal_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
 
 
+# ---- IAM identity policies of role sessions, per service ------------------------------------------
+
+class ActionNotAuthorized(AwsError):
+    """A role session whose identity policies do not allow the action, in the form of the JSON-protocol
+    services (SSM, Step Functions, EventBridge, Organizations): AccessDeniedException, HTTP 400, with the
+    message IAM UserGuide "troubleshoot_access-denied" shows ("User: <arn> is not authorized to perform:
+    <action> on resource: <arn> because no identity-based policy allows the <action> action")."""
+
+    code = "AccessDeniedException"
+    template = "User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {why}"
+
+
+class IamActionNotAuthorized(AwsError):
+    """The same for IAM (query protocol): AccessDenied, HTTP 403 (IAM API "CommonErrors"; IAM UserGuide
+    "troubleshoot_access-denied")."""
+
+    code = "AccessDenied"
+    status_code = 403
+    template = "User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {why}"
+
+
+# ---- AWS Organizations (Organizations API reference, each operation's "Errors"; all HTTP 400) ----
+
+class OrganizationsAccessDenied(AwsError):
+    """The caller's account is a member but neither the management account nor a delegated
+    administrator (Organizations API ListChildren, ListAccountsForParent, DescribeAccount ...: "can be
+    called only from the organization's management account or by a member account that is a delegated
+    administrator"; message as AWS returns it, aws-samples/aws-iam-access-key-auto-rotation issue 10,
+    awslabs/aws-innovation-sandbox issue 6)."""
+
+    code = "AccessDeniedException"
+    template = "You don't have permissions to access this resource."
+
+
+class OrganizationsNotInUse(AwsError):
+    """The caller's account belongs to no organization (Organizations API
+    AWSOrganizationsNotInUseException; message as AWS returns it, cloud-custodian issue 8106)."""
+
+    code = "AWSOrganizationsNotInUseException"
+    template = "Your account is not a member of an organization."
+
+
+class OrganizationsAccountNotFound(AwsError):
+    """DescribeAccount of an account that is not in the organization (Organizations API
+    AccountNotFoundException; message as AWS returns it, aws-ia/terraform-aws-control_tower_account_factory
+    issue 289)."""
+
+    code = "AccountNotFoundException"
+    template = "You specified an account that doesn't exist."
+
+
+class OrganizationsParentNotFound(AwsError):
+    """ParentId names no root or OU of the organization (Organizations API ParentNotFoundException,
+    its description as the message)."""
+
+    code = "ParentNotFoundException"
+    template = "We can't find a root or OU with the ParentId that you specified."
+
+
+class OrganizationsChildNotFound(AwsError):
+    """ChildId names no OU or account of the organization (Organizations API ChildNotFoundException,
+    its description as the message)."""
+
+    code = "ChildNotFoundException"
+    template = "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."
+
+
+class OrganizationsOuNotFound(AwsError):
+    """OrganizationalUnitId names no OU of the organization (Organizations API
+    OrganizationalUnitNotFoundException, its description as the message)."""
+
+    code = "OrganizationalUnitNotFoundException"
+    template = "We can't find an OU with the OrganizationalUnitId that you specified."
+
+
+class OrganizationsInvalidNextToken(AwsError):
+    """A NextToken this operation did not hand out (Organizations API InvalidInputException, reason
+    INVALID_NEXT_TOKEN: "You specified an invalid value for nextToken")."""
+
+    code = "InvalidInputException"
+    template = "You specified an invalid value for nextToken."
+
+    def __init__(self):
+        super().__init__()
+        self.Reason = "INVALID_NEXT_TOKEN"  # InvalidInputException's Reason member, serialized with it
+
+
 # ---- Lambda function errors (the payload of an Invoke with FunctionError) ------------------------
 
 class FunctionError:
