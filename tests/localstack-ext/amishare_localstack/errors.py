@@ -283,6 +283,33 @@ class OrganizationsInvalidNextToken(AwsError):
         self.Reason = "INVALID_NEXT_TOKEN"  # InvalidInputException's Reason member, serialized with it
 
 
+# ---- EventBridge PutEvents: errors of one entry (PutEventsResultEntry ErrorCode / ErrorMessage) ----
+
+class EntryError:
+    """An error PutEvents reports for one entry instead of its EventId, counted in FailedEntryCount; the
+    request itself succeeds (EventBridge API PutEvents, PutEventsResultEntry "ErrorCode")."""
+
+    code: str
+    template: str
+
+    def __init__(self, **fields):
+        self.message = self.template.format(**fields)
+
+    def entry(self) -> dict:
+        return {"ErrorCode": self.code, "ErrorMessage": self.message}
+
+
+class SourceNotAuthorized(EntryError):
+    """A custom event whose Source begins with "aws.": only AWS services emit those (EventBridge
+    UserGuide "eb-events-structure" / aws-facts.md; PutEventsResultEntry NotAuthorizedForSourceException
+    "You do not have permissions to publish events with this source onto this event bus"; message as AWS
+    returns it, aws-samples/serverless-patterns pull request 3089). Also a bus policy or identity policy
+    that would allow the entry with another source."""
+
+    code = "NotAuthorizedForSourceException"
+    template = "Not authorized for the source."
+
+
 # ---- Lambda function errors (the payload of an Invoke with FunctionError) ------------------------
 
 class FunctionError:

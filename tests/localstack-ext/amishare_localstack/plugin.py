@@ -26,11 +26,11 @@ def amishare_emulator():
         return
     from localstack.aws import handlers
 
-    from . import ec2_copy, ec2_images, enforcement, iam_sts, sfn_callbacks, sfn_jsonpath
+    from . import ec2_copy, ec2_images, enforcement, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath
 
-    for module in (ec2_images, ec2_copy, iam_sts, sfn_callbacks, sfn_jsonpath):
+    for module in (ec2_images, ec2_copy, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath):
         module.patches().apply()
     # a handler chain LocalStack offers for this, not a patch
     handlers.serve_custom_service_request_handlers.append(enforcement.handle)
     _installed = True
-    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, Step Functions early callbacks and JSONPath lists")
+    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, Step Functions early callbacks and JSONPath lists")

@@ -85,8 +85,8 @@ def test_every_error_names_its_code_and_cites_its_source():
     from amishare_localstack import errors
 
     defined = [c for c in vars(errors).values() if isinstance(c, type) and c.__module__ == errors.__name__
-               and issubclass(c, (errors.AwsError, errors.FunctionError))
-               and c not in (errors.AwsError, errors.FunctionError)]
+               and issubclass(c, (errors.AwsError, errors.FunctionError, errors.EntryError))
+               and c not in (errors.AwsError, errors.FunctionError, errors.EntryError)]
     assert len(defined) >= 19
     for error in defined:
         assert error.__doc__ and error.__doc__.strip(), f"{error.__name__} cites no source"
@@ -130,6 +130,19 @@ def test_error_messages_are_the_ones_tests_and_clients_match():
     ]
     for error, code, status, message in cases:
         assert (error.code, error.status_code, error.message, error.sender_fault) == (code, status, message, True)
+
+    organizations_cases = [
+        (errors.OrganizationsNotInUse(), "AWSOrganizationsNotInUseException", 400,
+         "Your account is not a member of an organization."),
+        (errors.OrganizationsAccessDenied(), "AccessDeniedException", 400,
+         "You don't have permissions to access this resource."),
+        (errors.OrganizationsAccountNotFound(), "AccountNotFoundException", 400,
+         "You specified an account that doesn't exist."),
+    ]
+    for error, code, status, message in organizations_cases:
+        assert (error.code, error.status_code, error.message) == (code, status, message)
+    assert errors.SourceNotAuthorized().entry() == {"ErrorCode": "NotAuthorizedForSourceException",
+                                                    "ErrorMessage": "Not authorized for the source."}
 
     moto_error = errors.ImageUnderAwsManagedKey().in_moto()
     assert (moto_error.error_type, moto_error.code, moto_error.message) == (
