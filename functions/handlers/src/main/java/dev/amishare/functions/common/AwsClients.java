@@ -1,5 +1,6 @@
 package dev.amishare.functions.common;
 
+import dev.amishare.contract.Perimeter;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -11,6 +12,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -67,6 +69,17 @@ public final class AwsClients {
 
     public static SsmClient ssm() {
         return configure(SsmClient.builder().httpClient(HTTP)).build();
+    }
+
+    /** Organizations has one endpoint per partition, in us-east-1 for the commercial partition. */
+    public static OrganizationsClient organizations() {
+        return configure(OrganizationsClient.builder().httpClient(HTTP)).region(Region.AWS_GLOBAL).build();
+    }
+
+    /** The sharing perimeter from this function's environment, checked through Organizations. */
+    public static PerimeterGuard perimeterGuard() {
+        Perimeter perimeter = Perimeter.fromEnvironment(System::getenv);
+        return new PerimeterGuard(perimeter, perimeter.organizationId() == null ? null : organizations());
     }
 
     public static StsClient sts() {

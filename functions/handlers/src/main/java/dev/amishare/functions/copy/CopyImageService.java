@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.contract.Names;
+import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.errors.CopyImageRejectedException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.AwsErrors;
@@ -37,13 +38,17 @@ public final class CopyImageService {
     private final StsClient sts;
     private final TargetClients clients;
 
-    public CopyImageService(StsClient sts, TargetClients clients) {
+    private final PerimeterGuard perimeter;
+
+    public CopyImageService(StsClient sts, TargetClients clients, PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.sts = sts;
         this.clients = clients;
     }
 
     public CopyImageResult copy(CopyImageInput input) {
         input.validate();
+        perimeter.checkAccounts(java.util.List.of(input.accountId()));
         String token = clientToken(input.sourceImageId(), input.accountId(), input.region(), input.kmsKeyId());
         if (input.dryRun()) {
             LOG.info("would copy {} into {} in {} under {}", input.sourceImageId(), input.accountId(), input.region(),

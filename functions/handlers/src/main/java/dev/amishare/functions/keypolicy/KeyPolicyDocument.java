@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.amishare.contract.ConsumerActions;
 import dev.amishare.functions.model.Principals;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,22 +25,34 @@ import java.util.regex.Pattern;
  * A KMS key policy and the statements amishare owns in it, edited without any AWS call.
  *
  * <p>amishare owns only statements whose Sid is one of {@link #OWNED_SIDS}. Every other statement is
- * left exactly as it was: same position, same fields, same values. amishare's statements come in
- * pairs because CreateGrant should carry the condition {@code kms:GrantIsForAWSResource = true} (only
- * AWS services such as EC2 may create grants for the target), while the other actions cannot carry
- * it (it is only set on grant operations):
+ * left exactly as it was: same position, same fields, same values. For each kind of principal amishare
+ * writes three statements, one per {@link Purpose}:
  * <ul>
- * <li>{@code AmishareKeyUse} / {@code AmishareKeyGrant}: target accounts, as one sorted, deduplicated
- * list of {@code arn:<partition>:iam::<account>:root} principals.</li>
- * <li>{@code AmishareOrgKeyUse} / {@code AmishareOrgKeyGrant}: Principal {@code "*"} with
- * {@code StringEquals aws:PrincipalOrgID}.</li>
- * <li>{@code AmishareOuKeyUse} / {@code AmishareOuKeyGrant}: Principal {@code "*"} with
- * {@code ForAnyValue:StringLike aws:PrincipalOrgPaths}. Organization and OU conditions live in separate
- * statements because the conditions of one statement must all hold.</li>
+ * <li><b>use</b> ({@code …KeyUse}): what EC2 does with the key for the target while it launches or copies
+ * the AMI — {@code kms:Decrypt}, {@code kms:ReEncryptFrom}, {@code kms:ReEncryptTo},
+ * {@code kms:GenerateDataKeyWithoutPlaintext} (EBS UserGuide "ebs-encryption-requirements": EC2 decrypts the
+ * snapshot's data key, re-encrypts it for the new volume or copy, and makes new data keys without their
+ * plaintext; nothing else, so no {@code kms:Encrypt} and no plaintext data keys) — only through EC2:
+ * {@code kms:ViaService = ec2.<key region>.amazonaws.com}.</li>
+ * <li><b>grant</b> ({@code …KeyGrant}): {@code kms:CreateGrant}, which EC2 needs to keep using the key for
+ * the volumes it creates, only for AWS resources ({@code kms:GrantIsForAWSResource = true}) and only
+ * through EC2 ({@code kms:ViaService}). The Bool key exists on grant operations only, hence a statement
+ * of its own.</li>
+ * <li><b>describe</b> ({@code …KeyDescribe}): {@code kms:DescribeKey} without {@code kms:ViaService}: the
+ * key's metadata, no cryptographic use, so that the validation stage can prove from the target's side that
+ * the key policy lets the target in.</li>
  * </ul>
- * A pair is created when its first principal is granted (appended at the end) and deleted when its
- * last principal is revoked. Principals somebody else put into an amishare statement (a role ARN, the
- * unique id KMS substitutes for a deleted account) are kept.
+ * The kinds ({@link Kind}): target accounts as one sorted, deduplicated list of
+ * {@code arn:<partition>:iam::<account>:root} principals ({@code AmishareKey…}); organizations as
+ * Principal {@code "*"} with {@code StringEquals aws:PrincipalOrgID} ({@code AmishareOrgKey…}); OUs as
+ * Principal {@code "*"} with {@code ForAnyValue:StringLike aws:PrincipalOrgPaths} ({@code AmishareOuKey…}).
+ * Organization and OU conditions live in separate statements because the conditions of one statement must
+ * all hold.
+ * <p>
+ * A statement is created when its first principal is granted (appended at the end) and deleted when its
+ * last principal is revoked. An owned statement that differs from the form above (an older amishare's,
+ * or a hand edit) is brought back to it whenever amishare edits it. Principals somebody else put into an
+ * amishare statement (a role ARN, the unique id KMS substitutes for a deleted account) are kept.
  */
 public final class KeyPolicyDocument {
 
@@ -46,23 +61,27 @@ public final class KeyPolicyDocument {
 
     public static final String SID_ACCOUNTS_USE = "AmishareKeyUse";
     public static final String SID_ACCOUNTS_GRANT = "AmishareKeyGrant";
+    public static final String SID_ACCOUNTS_DESCRIBE = "AmishareKeyDescribe";
     public static final String SID_ORG_USE = "AmishareOrgKeyUse";
     public static final String SID_ORG_GRANT = "AmishareOrgKeyGrant";
+    public static final String SID_ORG_DESCRIBE = "AmishareOrgKeyDescribe";
     public static final String SID_OU_USE = "AmishareOuKeyUse";
     public static final String SID_OU_GRANT = "AmishareOuKeyGrant";
-    public static final List<String> OWNED_SIDS = List.of(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT, SID_ORG_USE,
-            SID_ORG_GRANT, SID_OU_USE, SID_OU_GRANT);
+    public static final String SID_OU_DESCRIBE = "AmishareOuKeyDescribe";
+    public static final List<String> OWNED_SIDS = List.of(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT, SID_ACCOUNTS_DESCRIBE,
+            SID_ORG_USE, SID_ORG_GRANT, SID_ORG_DESCRIBE, SID_OU_USE, SID_OU_GRANT, SID_OU_DESCRIBE);
 
-    /** What a target needs on the owner's key to copy or launch the AMI, besides CreateGrant. */
-    public static final List<String> USE_ACTIONS =
-            List.of("kms:Decrypt", "kms:DescribeKey", "kms:ReEncrypt*", "kms:GenerateDataKey*");
+    /** What EC2 does with the owner's key for a target, besides CreateGrant: the consumer side's own list. */
+    public static final List<String> USE_ACTIONS = ConsumerActions.KEY_USE;
 
+    private static final String VIA_SERVICE_KEY = "kms:ViaService";
     private static final String ORG_ID_KEY = "aws:PrincipalOrgID";
     private static final String ORG_PATHS_KEY = "aws:PrincipalOrgPaths";
     private static final Pattern ORGANIZATION_ARN = Pattern.compile("arn:[^:]+:organizations::\\d{12}:organization/(o-[a-z0-9]+)");
     // An account may be named by its root ARN or, as KMS also accepts, by its bare id.
     private static final Pattern ACCOUNT_PRINCIPAL = Pattern.compile("arn:[^:]+:iam::(\\d{12}):root|(\\d{12})");
     private static final Pattern OU_ARN = Pattern.compile("arn:[^:]+:organizations::\\d{12}:ou/(o-[a-z0-9]+)/(ou-[a-z0-9-]+)");
+    private static final Pattern KEY_ARN = Pattern.compile("arn:([^:]+):kms:([^:]+):\\d{12}:key/.+");
 
     // Exact big decimals keep numbers as written (3600.50 stays 3600.50); the tree keeps field order.
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
@@ -73,20 +92,26 @@ public final class KeyPolicyDocument {
     private final String original;
     private final ObjectNode root;
     private final String partition;
+    private final String viaEc2;
     private boolean changed;
 
-    private KeyPolicyDocument(String original, ObjectNode root, String partition) {
+    private KeyPolicyDocument(String original, ObjectNode root, String partition, String region) {
         this.original = original;
         this.root = root;
         this.partition = partition;
+        this.viaEc2 = "ec2." + region + ".amazonaws.com";
     }
 
     /**
      * @param policy the policy as GetKeyPolicy returns it
-     * @param partition {@code aws}, {@code aws-cn}, {@code aws-us-gov}: the partition of the key, used in
-     *     the principals amishare writes
+     * @param keyArn the key's ARN: its partition goes into the principals amishare writes, its region into
+     *     {@code kms:ViaService} (EC2 in the key's own region is the only service that may use it)
      */
-    public static KeyPolicyDocument parse(String policy, String partition) {
+    public static KeyPolicyDocument parse(String policy, String keyArn) {
+        Matcher key = KEY_ARN.matcher(keyArn);
+        if (!key.matches()) {
+            throw new IllegalArgumentException("not a KMS key ARN: " + keyArn);
+        }
         JsonNode node;
         try {
             node = MAPPER.readTree(policy);
@@ -96,7 +121,7 @@ public final class KeyPolicyDocument {
         if (!(node instanceof ObjectNode object)) {
             throw new IllegalArgumentException("key policy is not a JSON object");
         }
-        return new KeyPolicyDocument(policy, object, partition);
+        return new KeyPolicyDocument(policy, object, key.group(1), key.group(2));
     }
 
     /** The organization id ({@code o-…}) of an organization ARN. */
@@ -154,23 +179,29 @@ public final class KeyPolicyDocument {
     public Outcome held(Principals principals) {
         Outcome outcome = new Outcome();
         for (Kind kind : Kind.values()) {
-            read(kind, kind.of(principals), outcome);
+            Set<String> current = new TreeSet<>();
+            // Every statement with an owned Sid counts, duplicates from a hand edit included, as revoke folds them.
+            for (JsonNode s : statements(false)) {
+                if (s instanceof ObjectNode o && kind.owns(o.path("Sid").asText(""))) {
+                    current.addAll(values(kind, o));
+                }
+            }
+            for (String p : new LinkedHashSet<>(kind.of(principals))) {
+                (current.contains(p) ? outcome.unchanged : outcome.changed).add(p);
+            }
         }
         return outcome;
     }
 
-    private void read(Kind kind, Collection<String> principals, Outcome outcome) {
-        Set<String> current = new TreeSet<>();
-        // Every statement with an owned Sid counts, duplicates from a hand edit included, as revoke folds them.
+    /** Every statement amishare owns in the policy, as written: for checks of their form. */
+    public List<JsonNode> ownedStatements() {
+        List<JsonNode> owned = new ArrayList<>();
         for (JsonNode s : statements(false)) {
-            String sid = s.path("Sid").asText("");
-            if (s instanceof ObjectNode o && (sid.equals(kind.useSid) || sid.equals(kind.grantSid))) {
-                current.addAll(values(kind, o));
+            if (OWNED_SIDS.contains(s.path("Sid").asText(""))) {
+                owned.add(s);
             }
         }
-        for (String p : new LinkedHashSet<>(principals)) {
-            (current.contains(p) ? outcome.unchanged : outcome.changed).add(p);
-        }
+        return owned;
     }
 
     public boolean changed() {
@@ -200,13 +231,35 @@ public final class KeyPolicyDocument {
         public final List<String> unchanged = new ArrayList<>();
     }
 
+    /** What one of a kind's statements allows, and under which extra conditions. */
+    private enum Purpose {
+        USE, GRANT, DESCRIBE;
+
+        void actions(ObjectNode statement) {
+            switch (this) {
+                case USE -> statement.set("Action", array(USE_ACTIONS));
+                case GRANT -> statement.put("Action", ConsumerActions.CREATE_GRANT);
+                case DESCRIBE -> statement.put("Action", ConsumerActions.DESCRIBE_KEY);
+            }
+        }
+
+        void conditions(ObjectNode condition, String viaEc2) {
+            if (this == GRANT) {
+                condition.putObject("Bool").put("kms:GrantIsForAWSResource", "true");
+            }
+            if (this != DESCRIBE) {
+                objectChild(condition, "StringEquals").put(VIA_SERVICE_KEY, viaEc2);
+            }
+        }
+    }
+
     /**
      * The three kinds of principal amishare writes, each with where its values live in a statement and how
      * they are written there: accounts as root ARNs in {@code Principal.AWS}, organizations as ids in an
      * {@code aws:PrincipalOrgID} condition, OUs as path patterns in an {@code aws:PrincipalOrgPaths} one.
      */
     private enum Kind {
-        ACCOUNTS(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT, null, null) {
+        ACCOUNTS(List.of(SID_ACCOUNTS_USE, SID_ACCOUNTS_GRANT, SID_ACCOUNTS_DESCRIBE), null, null) {
             @Override
             List<String> of(Principals principals) {
                 return principals.accountIds();
@@ -243,13 +296,13 @@ public final class KeyPolicyDocument {
                 statement.putObject("Principal").set("AWS", array(rendered));
             }
         },
-        ORGANIZATIONS(SID_ORG_USE, SID_ORG_GRANT, "StringEquals", ORG_ID_KEY) {
+        ORGANIZATIONS(List.of(SID_ORG_USE, SID_ORG_GRANT, SID_ORG_DESCRIBE), "StringEquals", ORG_ID_KEY) {
             @Override
             List<String> of(Principals principals) {
                 return principals.organizationArns().stream().map(KeyPolicyDocument::organizationId).toList();
             }
         },
-        OUS(SID_OU_USE, SID_OU_GRANT, "ForAnyValue:StringLike", ORG_PATHS_KEY) {
+        OUS(List.of(SID_OU_USE, SID_OU_GRANT, SID_OU_DESCRIBE), "ForAnyValue:StringLike", ORG_PATHS_KEY) {
             @Override
             List<String> of(Principals principals) {
                 return principals.organizationalUnitArns().stream().map(KeyPolicyDocument::organizationalUnitPath)
@@ -257,17 +310,24 @@ public final class KeyPolicyDocument {
             }
         };
 
-        final String useSid;
-        final String grantSid;
+        /** The Sid of each purpose's statement, in {@link Purpose} order. */
+        private final List<String> sids;
         /** For the condition kinds: the operator and key that hold the values. */
         private final String operator;
         private final String conditionKey;
 
-        Kind(String useSid, String grantSid, String operator, String conditionKey) {
-            this.useSid = useSid;
-            this.grantSid = grantSid;
+        Kind(List<String> sids, String operator, String conditionKey) {
+            this.sids = sids;
             this.operator = operator;
             this.conditionKey = conditionKey;
+        }
+
+        String sid(Purpose purpose) {
+            return sids.get(purpose.ordinal());
+        }
+
+        boolean owns(String sid) {
+            return sids.contains(sid);
         }
 
         /** The values of this kind among the principals, in the form the policy holds them. */
@@ -304,7 +364,7 @@ public final class KeyPolicyDocument {
         /** Adds this kind's condition, if it has one, to a new statement's conditions. */
         void condition(ObjectNode condition, Set<String> values) {
             if (operator != null) {
-                condition.putObject(operator).set(conditionKey, array(values));
+                objectChild(condition, operator).set(conditionKey, array(values));
             }
         }
     }
@@ -313,11 +373,13 @@ public final class KeyPolicyDocument {
         if (principals.isEmpty()) {
             return;
         }
-        ObjectNode use = statement(kind, kind.useSid);
-        ObjectNode grantStatement = statement(kind, kind.grantSid);
+        Map<Purpose, ObjectNode> found = new EnumMap<>(Purpose.class);
         Set<String> current = new TreeSet<>();
-        current.addAll(values(kind, use));
-        current.addAll(values(kind, grantStatement));
+        for (Purpose purpose : Purpose.values()) {
+            ObjectNode statement = statement(kind, kind.sid(purpose));
+            found.put(purpose, statement);
+            current.addAll(values(kind, statement));
+        }
         Set<String> desired = new TreeSet<>(current);
         for (String p : new LinkedHashSet<>(principals)) {
             boolean present = current.contains(p);
@@ -328,48 +390,46 @@ public final class KeyPolicyDocument {
                 desired.remove(p);
             }
         }
-        apply(kind, kind.useSid, use, desired, false);
-        apply(kind, kind.grantSid, grantStatement, desired, true);
+        for (Purpose purpose : Purpose.values()) {
+            apply(kind, purpose, found.get(purpose), desired);
+        }
     }
 
-    /** Brings one owned statement to {@code desired}; touches it only when its values differ. */
-    private void apply(Kind kind, String sid, ObjectNode statement, Set<String> desired, boolean isGrant) {
-        if (statement != null && new TreeSet<>(values(kind, statement)).equals(desired)) {
-            return;
-        }
-        if (statement == null) {
-            if (!desired.isEmpty()) {
-                statements(true).add(newStatement(kind, sid, desired, isGrant));
+    /**
+     * Brings one owned statement to its form for {@code desired}; touches it only when it differs, so a
+     * policy already right keeps its bytes.
+     */
+    private void apply(Kind kind, Purpose purpose, ObjectNode statement, Set<String> desired) {
+        List<String> extras = statement == null ? List.of() : extras(kind, statement);
+        if (desired.isEmpty() && extras.isEmpty()) {
+            if (statement != null) {
+                remove(statement);
                 changed = true;
             }
             return;
         }
-        List<String> extras = extras(kind, statement);
-        if (desired.isEmpty() && extras.isEmpty()) {
-            remove(statement);
-        } else {
-            List<String> written = new ArrayList<>(render(kind, desired));
-            written.addAll(extras);
-            setValues(kind, statement, written);
+        List<String> values = new ArrayList<>(render(kind, desired));
+        values.addAll(extras);
+        ObjectNode wanted = newStatement(kind, purpose, values, desired);
+        if (statement == null) {
+            statements(true).add(wanted);
+            changed = true;
+        } else if (!statement.equals(wanted)) {
+            statement.removeAll();
+            statement.setAll(wanted);
+            changed = true;
         }
-        changed = true;
     }
 
-    private ObjectNode newStatement(Kind kind, String sid, Set<String> desired, boolean isGrant) {
+    private ObjectNode newStatement(Kind kind, Purpose purpose, List<String> rendered, Set<String> desired) {
         ObjectNode s = NODES.objectNode();
-        s.put("Sid", sid);
+        s.put("Sid", kind.sid(purpose));
         s.put("Effect", "Allow");
-        kind.principal(s, render(kind, desired));
-        if (isGrant) {
-            s.put("Action", "kms:CreateGrant");
-        } else {
-            s.set("Action", array(USE_ACTIONS));
-        }
+        kind.principal(s, rendered);
+        purpose.actions(s);
         s.put("Resource", "*");
         ObjectNode condition = NODES.objectNode();
-        if (isGrant) {
-            condition.putObject("Bool").put("kms:GrantIsForAWSResource", "true");
-        }
+        purpose.conditions(condition, viaEc2);
         kind.condition(condition, desired);
         if (!condition.isEmpty()) {
             s.set("Condition", condition);

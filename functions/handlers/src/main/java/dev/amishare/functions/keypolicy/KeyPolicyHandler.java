@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class KeyPolicyHandler extends StageHandler<KeyPolicyInput, KeyPolicyResult> {
 
     public KeyPolicyHandler() {
-        this(new KeyPolicyService(AwsClients.kms()));
+        this(new KeyPolicyService(AwsClients.kms(), AwsClients.perimeterGuard()));
     }
 
     public KeyPolicyHandler(KeyPolicyService service) {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.keypolicy;
 
 import dev.amishare.errors.KeyPolicyRejectedException;
+import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.common.AwsErrors;
 import java.util.ArrayList;
@@ -24,7 +25,10 @@ public final class KeyPolicyService {
 
     private final KmsClient kms;
 
-    public KeyPolicyService(KmsClient kms) {
+    private final PerimeterGuard perimeter;
+
+    public KeyPolicyService(KmsClient kms, PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.kms = kms;
     }
 
@@ -38,6 +42,7 @@ public final class KeyPolicyService {
 
     private KeyPolicyResult run(KeyPolicyInput input, boolean grant) {
         input.validate();
+        perimeter.check(input.principals());
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
             changes.add(edit(keyArn, input.principals(), grant, input.dryRun()));
@@ -46,7 +51,7 @@ public final class KeyPolicyService {
     }
 
     private KeyPolicyChange edit(String keyArn, Principals principals, boolean grant, boolean dryRun) {
-        KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn.split(":")[1]);
+        KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn);
         KeyPolicyDocument.Outcome outcome = grant ? policy.grant(principals) : policy.revoke(principals);
         int bytes = policy.sizeBytes();
         if (!policy.changed()) {

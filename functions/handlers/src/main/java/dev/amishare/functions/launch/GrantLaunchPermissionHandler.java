@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class GrantLaunchPermissionHandler extends StageHandler<GrantLaunchPermissionInput, LaunchPermissionResult> {
 
     public GrantLaunchPermissionHandler() {
-        this(new GrantLaunchPermissionService(AwsClients.ec2()));
+        this(new GrantLaunchPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard()));
     }
 
     public GrantLaunchPermissionHandler(GrantLaunchPermissionService service) {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.launch;
 
 import java.util.ArrayList;
+import dev.amishare.functions.common.PerimeterGuard;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -19,12 +20,16 @@ public final class GrantLaunchPermissionService {
 
     private final Ec2Client ec2;
 
-    public GrantLaunchPermissionService(Ec2Client ec2) {
+    private final PerimeterGuard perimeter;
+
+    public GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.ec2 = ec2;
     }
 
     public LaunchPermissionResult grant(GrantLaunchPermissionInput input) {
         input.validate();
+        perimeter.check(input.principals());
         String imageId = input.imageId();
         Set<String> present = LaunchPermissions.principals(ec2, imageId);
 

@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class PrepareHandler extends StageHandler<PrepareInput, PreparedShare> {
 
     public PrepareHandler() {
-        this(new PrepareService(AwsClients.ec2(), AwsClients.kms(), AwsClients.sts()));
+        this(new PrepareService(AwsClients.ec2(), AwsClients.kms(), AwsClients.sts(), AwsClients.perimeterGuard()));
     }
 
     public PrepareHandler(PrepareService service) {

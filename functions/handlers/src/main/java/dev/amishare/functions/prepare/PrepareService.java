@@ -1,6 +1,7 @@
 package dev.amishare.functions.prepare;
 
 import dev.amishare.errors.AwsManagedKeyException;
+import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.errors.ImageNotAvailableException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.errors.ImageNotOwnedException;
@@ -44,7 +45,10 @@ public final class PrepareService {
     private final KmsClient kms;
     private final StsClient sts;
 
-    public PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts) {
+    private final PerimeterGuard perimeter;
+
+    public PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.ec2 = ec2;
         this.kms = kms;
         this.sts = sts;
@@ -59,6 +63,8 @@ public final class PrepareService {
         if (!problems.isEmpty()) {
             throw new InvalidShareRequestException(problems);
         }
+        // Before any other call: a request naming anybody outside the perimeter changes nothing anywhere.
+        perimeter.check(request.principals());
         request = request.sourceRegion() == null ? request.withSourceRegion(region) : request;
         LOG.info("request valid: {} target accounts, {} organizations, {} OUs, dryRun={}",
                 request.targets().size(), request.organizationArns().size(), request.organizationalUnitArns().size(),
@@ -132,7 +138,7 @@ public final class PrepareService {
         Map<String, List<String>> arnsByOuPath = new LinkedHashMap<>();
         request.organizationalUnitArns().forEach(a ->
                 arnsByOuPath.computeIfAbsent(KeyPolicyDocument.organizationalUnitPath(a), k -> new ArrayList<>()).add(a));
-        KeyPolicyDocument.Outcome held = KeyPolicyDocument.parse(policy, keyArn.split(":")[1])
+        KeyPolicyDocument.Outcome held = KeyPolicyDocument.parse(policy, keyArn)
                 .held(request.principals());
         Set<String> out = new LinkedHashSet<>();
         for (String p : held.unchanged) {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import dev.amishare.functions.common.AwsClients;
+import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.LogContext;
 import dev.amishare.functions.common.StageHandler;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -20,6 +21,9 @@ public final class RevokeHandler extends StageHandler<RevokeInput, RevokeResult>
     }
 
     private static RevokeService services(Ec2Client ec2) {
-        return new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(AwsClients.kms()));
+        // One guard for the three: a principal checked once is not asked about again in the same invocation.
+        PerimeterGuard perimeter = AwsClients.perimeterGuard();
+        return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter),
+                new KeyPolicyService(AwsClients.kms(), perimeter), perimeter);
     }
 }

@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import dev.amishare.functions.launch.LaunchPermissions;
+import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -35,7 +36,11 @@ public final class RevokeService {
     private final SnapshotPermissionService snapshots;
     private final KeyPolicyService keys;
 
-    public RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys) {
+    private final PerimeterGuard perimeter;
+
+    public RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys,
+            PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.ec2 = ec2;
         this.snapshots = snapshots;
         this.keys = keys;
@@ -43,6 +48,7 @@ public final class RevokeService {
 
     public RevokeResult revoke(RevokeInput input) {
         input.validate();
+        perimeter.check(input.principals());
         boolean dryRun = input.dryRun();
         AccessBaseline keep = input.keep();
         SnapshotPermissionResult snapshotResult = revokeSnapshots(input, keep);

@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class ShareSnapshotsHandler extends StageHandler<SnapshotPermissionInput, SnapshotPermissionResult> {
 
     public ShareSnapshotsHandler() {
-        this(new SnapshotPermissionService(AwsClients.ec2()));
+        this(new SnapshotPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard()));
     }
 
     public ShareSnapshotsHandler(SnapshotPermissionService service) {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.snapshots;
 
 import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.common.PerimeterGuard;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +27,10 @@ public final class SnapshotPermissionService {
 
     private final Ec2Client ec2;
 
-    public SnapshotPermissionService(Ec2Client ec2) {
+    private final PerimeterGuard perimeter;
+
+    public SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
+        this.perimeter = perimeter;
         this.ec2 = ec2;
     }
 
@@ -40,6 +44,7 @@ public final class SnapshotPermissionService {
 
     private SnapshotPermissionResult run(SnapshotPermissionInput input, boolean grant) {
         input.validate();
+        perimeter.checkAccounts(input.accountIds());
         List<SnapshotPermissionChange> changes = new ArrayList<>();
         if (input.accountIds().isEmpty()) {
             LOG.info("no target copies the AMI: snapshots stay private");

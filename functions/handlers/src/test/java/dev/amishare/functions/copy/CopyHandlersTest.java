@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -27,7 +28,7 @@ class CopyHandlersTest {
     @Test
     void copyHandler_shouldWriteTheCopyAsJson_whenInputIsValid() throws IOException {
         // GIVEN
-        CopyImageHandler handler = new CopyImageHandler(new CopyImageService(sts, target));
+        CopyImageHandler handler = new CopyImageHandler(new CopyImageService(sts, target, Perimeters.testGuard()));
 
         // WHEN
         String out = invoke(handler, "{\"sourceImageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","

@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +24,7 @@ class CopyImageServiceTest {
 
     private final FakeSts sts = new FakeSts("111111111111");
     private final FakeTargetClients target = new FakeTargetClients();
-    private final CopyImageService service = new CopyImageService(sts, target);
+    private final CopyImageService service = new CopyImageService(sts, target, Perimeters.testGuard());
 
     static CopyImageInput input(String region, String key, boolean dryRun) {
         return new CopyImageInput(SOURCE, "us-east-1", "111111111111", "golden-2026-11",

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class KeyPolicyDocumentTest {
 
+    static final String KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     // The default policy KMS gives a key, pretty-printed the way GetKeyPolicy returns it.
@@ -71,33 +73,40 @@ class KeyPolicyDocumentTest {
     }
 
     private static KeyPolicyDocument doc(String json) {
-        return KeyPolicyDocument.parse(json, "aws");
+        return KeyPolicyDocument.parse(json, KEY_ARN);
     }
 
     @Test
-    void grant_shouldAppendUseAndGrantStatements_whenPolicyHasNone() {
+    void grant_shouldAppendUseGrantAndDescribeStatementsBoundToEc2_whenPolicyHasNone() {
         // GIVEN the default key policy
         KeyPolicyDocument policy = doc(DEFAULT_POLICY);
 
         // WHEN
         KeyPolicyDocument.Outcome outcome = grant(policy, List.of("333333333333", "222222222222"), List.of(), List.of());
 
-        // THEN the owner's statement stays first and untouched, amishare's pair follows
+        // THEN the owner's statement stays first and untouched; amishare's three follow, the cryptographic
+        // and grant ones usable only through EC2 in the key's region
         assertThat(outcome.changed).containsExactly("333333333333", "222222222222");
         assertThat(outcome.unchanged).isEmpty();
         assertThat(policy.changed()).isTrue();
         List<JsonNode> after = statements(policy.json());
-        assertThat(after).hasSize(3);
+        assertThat(after).hasSize(4);
         assertThat(after.get(0)).isEqualTo(statements(DEFAULT_POLICY).get(0));
         assertThat(after.get(1)).isEqualTo(tree("""
                 {"Sid":"AmishareKeyUse","Effect":"Allow",
                  "Principal":{"AWS":["arn:aws:iam::222222222222:root","arn:aws:iam::333333333333:root"]},
-                 "Action":["kms:Decrypt","kms:DescribeKey","kms:ReEncrypt*","kms:GenerateDataKey*"],"Resource":"*"}"""));
+                 "Action":["kms:Decrypt","kms:ReEncryptFrom","kms:ReEncryptTo","kms:GenerateDataKeyWithoutPlaintext"],
+                 "Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}"""));
         assertThat(after.get(2)).isEqualTo(tree("""
                 {"Sid":"AmishareKeyGrant","Effect":"Allow",
                  "Principal":{"AWS":["arn:aws:iam::222222222222:root","arn:aws:iam::333333333333:root"]},
                  "Action":"kms:CreateGrant","Resource":"*",
-                 "Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}"""));
+                 "Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"},
+                              "StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}"""));
+        assertThat(after.get(3)).isEqualTo(tree("""
+                {"Sid":"AmishareKeyDescribe","Effect":"Allow",
+                 "Principal":{"AWS":["arn:aws:iam::222222222222:root","arn:aws:iam::333333333333:root"]},
+                 "Action":"kms:DescribeKey","Resource":"*"}"""));
         assertThat(tree(policy.json()).get("Id").asText()).isEqualTo("key-default-1");
     }
 
@@ -135,16 +144,18 @@ class KeyPolicyDocumentTest {
         KeyPolicyDocument.Outcome outcome =
                 grant(doc, List.of("222222222222", "333333333333", "222222222222"), List.of(), List.of());
 
-        // THEN one sorted list without repeats, in the same statements, keeping their other fields
+        // THEN one sorted list without repeats, in the same statements, brought to amishare's form
         assertThat(outcome.changed).containsExactly("222222222222");
         assertThat(outcome.unchanged).containsExactly("333333333333");
         JsonNode use = statement(doc.json(), "AmishareKeyUse");
         assertThat(use.at("/Principal/AWS")).isEqualTo(
                 tree("[\"arn:aws:iam::222222222222:root\",\"arn:aws:iam::333333333333:root\"]"));
-        assertThat(use.get("Action")).isEqualTo(tree("[\"kms:Decrypt\"]"));
+        assertThat(use.get("Action")).isEqualTo(tree("[\"kms:Decrypt\",\"kms:ReEncryptFrom\",\"kms:ReEncryptTo\","
+                + "\"kms:GenerateDataKeyWithoutPlaintext\"]"));
+        assertThat(use.at("/Condition/StringEquals/kms:ViaService").asText()).isEqualTo("ec2.us-east-1.amazonaws.com");
         assertThat(statement(doc.json(), "AmishareKeyGrant").at("/Principal/AWS")).isEqualTo(
                 tree("[\"arn:aws:iam::222222222222:root\",\"arn:aws:iam::333333333333:root\"]"));
-        assertThat(statements(doc.json())).hasSize(3);
+        assertThat(statements(doc.json())).hasSize(4);
     }
 
     @Test
@@ -159,7 +170,7 @@ class KeyPolicyDocumentTest {
         List<JsonNode> before = statements(BUSY_POLICY);
         List<JsonNode> after = statements(doc.json());
         assertThat(after.subList(0, 5)).containsExactlyElementsOf(before);
-        assertThat(after).hasSize(7);
+        assertThat(after).hasSize(8);
         List<String> fields = new ArrayList<>();
         tree(doc.json()).fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("Version", "Id", "x-owner-note", "Statement");
@@ -195,12 +206,17 @@ class KeyPolicyDocumentTest {
         assertThat(statement(doc.json(), "AmishareKeyUse")).isNull();
         assertThat(statement(doc.json(), "AmishareOrgKeyUse")).isEqualTo(tree("""
                 {"Sid":"AmishareOrgKeyUse","Effect":"Allow","Principal":"*",
-                 "Action":["kms:Decrypt","kms:DescribeKey","kms:ReEncrypt*","kms:GenerateDataKey*"],"Resource":"*",
-                 "Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}}"""));
+                 "Action":["kms:Decrypt","kms:ReEncryptFrom","kms:ReEncryptTo","kms:GenerateDataKeyWithoutPlaintext"],
+                 "Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com",
+                                                             "aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}}"""));
         assertThat(statement(doc.json(), "AmishareOrgKeyGrant")).isEqualTo(tree("""
                 {"Sid":"AmishareOrgKeyGrant","Effect":"Allow","Principal":"*","Action":"kms:CreateGrant","Resource":"*",
                  "Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"},
-                              "StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}}"""));
+                              "StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com",
+                                              "aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}}"""));
+        assertThat(statement(doc.json(), "AmishareOrgKeyDescribe")).isEqualTo(tree("""
+                {"Sid":"AmishareOrgKeyDescribe","Effect":"Allow","Principal":"*","Action":"kms:DescribeKey",
+                 "Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}}"""));
     }
 
     @Test
@@ -216,10 +232,14 @@ class KeyPolicyDocumentTest {
         // THEN the root (and any parent OU) is a wildcard, and the OU's children match too
         assertThat(path).isEqualTo("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
         assertThat(statement(doc.json(), "AmishareOuKeyUse").at("/Condition")).isEqualTo(tree(
-                "{\"ForAnyValue:StringLike\":{\"aws:PrincipalOrgPaths\":[\"o-a1b2c3d4e5/*/ou-ab12-cdef3456/*\"]}}"));
+                "{\"StringEquals\":{\"kms:ViaService\":\"ec2.us-east-1.amazonaws.com\"},"
+                        + "\"ForAnyValue:StringLike\":{\"aws:PrincipalOrgPaths\":[\"o-a1b2c3d4e5/*/ou-ab12-cdef3456/*\"]}}"));
         assertThat(statement(doc.json(), "AmishareOuKeyGrant").at("/Condition")).isEqualTo(tree(
                 "{\"Bool\":{\"kms:GrantIsForAWSResource\":\"true\"},"
+                        + "\"StringEquals\":{\"kms:ViaService\":\"ec2.us-east-1.amazonaws.com\"},"
                         + "\"ForAnyValue:StringLike\":{\"aws:PrincipalOrgPaths\":[\"o-a1b2c3d4e5/*/ou-ab12-cdef3456/*\"]}}"));
+        assertThat(statement(doc.json(), "AmishareOuKeyDescribe").at("/Condition")).isEqualTo(tree(
+                "{\"ForAnyValue:StringLike\":{\"aws:PrincipalOrgPaths\":[\"o-a1b2c3d4e5/*/ou-ab12-cdef3456/*\"]}}"));
         assertThat(statement(doc.json(), "AmishareOrgKeyUse")).isNull();
     }
 
@@ -228,14 +248,14 @@ class KeyPolicyDocumentTest {
         // GIVEN accounts, an organization and an OU granted on a busy policy
         KeyPolicyDocument granted = doc(BUSY_POLICY);
         grant(granted, List.of("222222222222", "333333333333"), List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
-        assertThat(statements(granted.json())).hasSize(11);
+        assertThat(statements(granted.json())).hasSize(14);
 
         // WHEN all of it is revoked
         KeyPolicyDocument revoked = doc(granted.json());
         KeyPolicyDocument.Outcome outcome = revoke(revoked, List.of("222222222222", "333333333333"),
                 List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
 
-        // THEN amishare's six statements are gone and the policy equals the original
+        // THEN amishare's nine statements are gone and the policy equals the original
         assertThat(outcome.changed).hasSize(4);
         assertThat(tree(revoked.json())).isEqualTo(tree(BUSY_POLICY));
     }
@@ -302,7 +322,7 @@ class KeyPolicyDocumentTest {
 
         // THEN
         List<JsonNode> after = statements(doc.json());
-        assertThat(after).hasSize(3);
+        assertThat(after).hasSize(4);
         assertThat(after.get(0)).isEqualTo(tree(single).get("Statement"));
     }
 
@@ -310,7 +330,7 @@ class KeyPolicyDocumentTest {
     void grant_shouldWritePrincipalsOfTheKeysPartition_whenKeyIsInGovCloud() {
         // GIVEN
         KeyPolicyDocument doc = KeyPolicyDocument.parse(DEFAULT_POLICY.replace("arn:aws:", "arn:aws-us-gov:"),
-                "aws-us-gov");
+                "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab");
 
         // WHEN
         grant(doc, List.of("222222222222"), List.of(), List.of());
@@ -368,5 +388,39 @@ class KeyPolicyDocumentTest {
     private static KeyPolicyDocument.Outcome revoke(KeyPolicyDocument doc, List<String> accountIds,
             List<String> organizationIds, List<String> ouPaths) {
         return doc.revoke(principals(accountIds, organizationIds, ouPaths));
+    }
+
+    @Test
+    void everyStatement_shouldBindCryptographicAndGrantActionsToEc2_whenAnyKindIsGranted() {
+        // GIVEN every kind of principal amishare writes, granted on a key in eu-west-1
+        KeyPolicyDocument doc = KeyPolicyDocument.parse(DEFAULT_POLICY,
+                "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        grant(doc, List.of("222222222222"), List.of("o-a1b2c3d4e5"), List.of("o-a1b2c3d4e5/*/ou-ab12-cdef3456/*"));
+
+        // WHEN every statement amishare can write is read back
+        List<JsonNode> owned = doc.ownedStatements();
+
+        // THEN each Sid appears once, and each that allows a cryptographic operation or CreateGrant is EC2-only
+        assertThat(owned).extracting(s -> s.get("Sid").asText())
+                .containsExactlyInAnyOrderElementsOf(KeyPolicyDocument.OWNED_SIDS);
+        for (JsonNode statement : owned) {
+            List<String> actions = new ArrayList<>();
+            JsonNode action = statement.get("Action");
+            if (action.isArray()) {
+                action.forEach(a -> actions.add(a.asText()));
+            } else {
+                actions.add(action.asText());
+            }
+            boolean cryptographicOrGrant = actions.stream().anyMatch(a -> !a.equals("kms:DescribeKey"));
+            assertThat(actions).as(statement.get("Sid").asText()).doesNotContain("kms:*", "kms:Encrypt",
+                    "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:ReEncrypt*");
+            if (cryptographicOrGrant) {
+                assertThat(statement.at("/Condition/StringEquals/kms:ViaService").asText())
+                        .as(statement.get("Sid").asText()).isEqualTo("ec2.eu-west-1.amazonaws.com");
+            }
+            if (actions.contains("kms:CreateGrant")) {
+                assertThat(statement.at("/Condition/Bool/kms:GrantIsForAWSResource").asText()).isEqualTo("true");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.InvalidShareRequestException;
@@ -15,7 +16,7 @@ class KeyPolicyHandlerTest {
     private static final String KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms));
+    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms, Perimeters.testGuard()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,8 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.errors.OutsidePerimeterException;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +21,7 @@ class KeyPolicyServiceTest {
     private static final String ORG = "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5";
 
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyService service = new KeyPolicyService(kms);
+    private final KeyPolicyService service = new KeyPolicyService(kms, Perimeters.testGuard());
 
     private static KeyPolicyInput input(List<String> keys, List<String> accounts, boolean dryRun) {
         return new KeyPolicyInput(keys, Principals.ofAccounts(accounts), dryRun, "exec-1");
@@ -168,8 +170,22 @@ class KeyPolicyServiceTest {
     /** A policy that is {@code extra} bytes from the limit once 222 is granted. */
     private static String padded(int extra) {
         String template = KeyPolicyDocumentTest.DEFAULT_POLICY.replace("\"key-default-1\"", "\"%s\"");
-        KeyPolicyDocument probe = KeyPolicyDocument.parse(template.formatted(""), "aws");
+        KeyPolicyDocument probe = KeyPolicyDocument.parse(template.formatted(""), KEY);
         probe.grant(Principals.ofAccounts(List.of("222222222222")));
         return template.formatted("x".repeat(KeyPolicyDocument.MAX_BYTES - probe.sizeBytes() + extra));
+    }
+
+    @Test
+    void grant_shouldRefuseAndLeaveTheKeyAlone_whenInvokedDirectlyWithAnAccountOutsideThePerimeter() {
+        // GIVEN the key-policy function invoked directly, naming an outside account
+        kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
+
+        // WHEN / THEN it is refused before the policy is even read
+        assertThatThrownBy(() -> service.grant(input(List.of(KEY), List.of("222222222222", "999999999999"), false)))
+                .isInstanceOfSatisfying(OutsidePerimeterException.class,
+                        e -> assertThat(e.refused()).singleElement().asString().startsWith("999999999999 ("));
+        assertThat(kms.reads).isZero();
+        assertThat(kms.puts).isEmpty();
+        assertThat(kms.policies.get(KEY)).isEqualTo(KeyPolicyDocumentTest.DEFAULT_POLICY);
     }
 }

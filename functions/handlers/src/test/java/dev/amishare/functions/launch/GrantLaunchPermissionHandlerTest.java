@@ -1,6 +1,7 @@
 package dev.amishare.functions.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.InvalidShareRequestException;
@@ -13,7 +14,7 @@ class GrantLaunchPermissionHandlerTest {
 
     private final RecordingEc2 ec2 = new RecordingEc2();
     private final GrantLaunchPermissionHandler handler =
-            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2));
+            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, Perimeters.testGuard()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package dev.amishare.functions.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,7 @@ class GrantLaunchPermissionServiceTest {
     private static final String OU = "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-ab12-cdef3456";
 
     private final RecordingEc2 ec2 = new RecordingEc2();
-    private final GrantLaunchPermissionService service = new GrantLaunchPermissionService(ec2);
+    private final GrantLaunchPermissionService service = new GrantLaunchPermissionService(ec2, Perimeters.testGuard());
 
     private static GrantLaunchPermissionInput input(List<String> accounts, Boolean dryRun) {
         return new GrantLaunchPermissionInput(IMAGE, Principals.ofAccounts(accounts), dryRun, "exec-1");

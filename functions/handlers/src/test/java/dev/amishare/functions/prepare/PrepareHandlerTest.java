@@ -1,6 +1,7 @@
 package dev.amishare.functions.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.InvalidShareRequestException;
@@ -21,7 +22,8 @@ class PrepareHandlerTest {
 
     private final FakeEc2 ec2 = new FakeEc2();
     private final PrepareHandler handler =
-            new PrepareHandler(new PrepareService(ec2, new RecordingKms(), new FakeSts("111111111111")));
+            new PrepareHandler(new PrepareService(ec2, new RecordingKms(), new FakeSts("111111111111"),
+                    Perimeters.testGuard()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

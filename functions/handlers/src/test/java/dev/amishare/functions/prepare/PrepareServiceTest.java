@@ -1,6 +1,8 @@
 package dev.amishare.functions.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.errors.OutsidePerimeterException;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +41,7 @@ class PrepareServiceTest {
             .key(KEY_B, KeyManagerType.CUSTOMER)
             .key(AWS_EBS, KeyManagerType.AWS, "alias/aws/ebs");
     private final FakeSts sts = new FakeSts(OWNER);
-    private final PrepareService service = new PrepareService(ec2, kms, sts);
+    private final PrepareService service = new PrepareService(ec2, kms, sts, Perimeters.testGuard());
 
     static PrepareInput input(String requestJson) {
         return new PrepareInput(Json.read(requestJson, JsonNode.class), "exec-1");
@@ -78,7 +80,7 @@ class PrepareServiceTest {
         ec2.launchPermissions.put(IMAGE, new java.util.LinkedHashSet<>(
                 java.util.List.of("222222222222", ou, "444444444444")));
         ec2.volumePermissions.put("snap-11111111", new java.util.LinkedHashSet<>(java.util.List.of("222222222222")));
-        new KeyPolicyService(kms).grant(new KeyPolicyInput(java.util.List.of(KEY_A),
+        new KeyPolicyService(kms, Perimeters.testGuard()).grant(new KeyPolicyInput(java.util.List.of(KEY_A),
                 new Principals(java.util.List.of("222222222222", "444444444444"), null, java.util.List.of(ou)), false, null));
         int writes = kms.puts.size();
 
@@ -248,5 +250,23 @@ class PrepareServiceTest {
     void prepare_shouldRaiseRetryableError_whenEc2Throttles() {
         ec2.failWithCode = "RequestLimitExceeded";
         assertThatThrownBy(() -> service.prepare(input(REQUEST))).isInstanceOf(AwsThrottledException.class);
+    }
+
+    @Test
+    void prepare_shouldRefuseEveryPrincipalOutsideThePerimeterBeforeReadingTheImage_whenTheRequestNamesThem() {
+        // GIVEN a request for an account and an organization outside the perimeter, beside a good target
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        String request = """
+                {"imageId":"ami-0123456789abcdef0","targets":[{"accountId":"222222222222"},{"accountId":"999999999999"}],
+                 "organizationArns":["arn:aws:organizations::999999999999:organization/o-zzzzzzzzzz"]}""";
+
+        // WHEN / THEN one named error lists both, and EC2 and KMS were never asked
+        assertThatThrownBy(() -> service.prepare(input(request)))
+                .isInstanceOfSatisfying(OutsidePerimeterException.class, e -> assertThat(e.refused())
+                        .hasSize(2)
+                        .anySatisfy(r -> assertThat(r).startsWith("999999999999 ("))
+                        .anySatisfy(r -> assertThat(r).startsWith("arn:aws:organizations::999999999999:organization/")));
+        assertThat(ec2.calls).isZero();
+        assertThat(kms.reads).isZero();
     }
 }

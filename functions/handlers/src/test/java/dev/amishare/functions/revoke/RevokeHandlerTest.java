@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 
 import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
@@ -18,7 +19,8 @@ class RevokeHandlerTest {
         // GIVEN an unencrypted AMI never shared
         FakeEc2 ec2 = new FakeEc2();
         RevokeHandler handler = new RevokeHandler(
-                new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(new RecordingKms())));
+                new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard()),
+                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard()), Perimeters.testGuard()));
         String in = "{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]},\"snapshotIds\":[\"snap-11111111\"]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -1,6 +1,7 @@
 package dev.amishare.functions.revoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,9 +33,9 @@ class RevokeServiceTest {
 
     private final FakeEc2 ec2 = new FakeEc2();
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyService keys = new KeyPolicyService(kms);
-    private final SnapshotPermissionService snapshots = new SnapshotPermissionService(ec2);
-    private final RevokeService service = new RevokeService(ec2, snapshots, keys);
+    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard());
+    private final SnapshotPermissionService snapshots = new SnapshotPermissionService(ec2, Perimeters.testGuard());
+    private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard());
 
     RevokeServiceTest() {
         kms.policies.put(KEY, POLICY);
@@ -42,7 +43,7 @@ class RevokeServiceTest {
 
     /** Runs the three grant stages for 222 and 333 (copying) and the OU. */
     private void share() {
-        new GrantLaunchPermissionService(ec2).grant(new GrantLaunchPermissionInput(IMAGE,
+        new GrantLaunchPermissionService(ec2, Perimeters.testGuard()).grant(new GrantLaunchPermissionInput(IMAGE,
                 new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));
         keys.grant(new KeyPolicyInput(List.of(KEY),
                 new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));

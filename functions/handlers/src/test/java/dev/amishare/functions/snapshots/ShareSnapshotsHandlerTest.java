@@ -1,6 +1,7 @@
 package dev.amishare.functions.snapshots;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 
 import dev.amishare.functions.testing.FakeEc2;
 import java.io.ByteArrayInputStream;
@@ -13,7 +14,7 @@ class ShareSnapshotsHandlerTest {
     @Test
     void handleRequest_shouldWriteTheResultAsJson_whenInputIsValid() {
         // GIVEN
-        ShareSnapshotsHandler handler = new ShareSnapshotsHandler(new SnapshotPermissionService(new FakeEc2()));
+        ShareSnapshotsHandler handler = new ShareSnapshotsHandler(new SnapshotPermissionService(new FakeEc2(), Perimeters.testGuard()));
         String in = "{\"snapshotIds\":[\"snap-11111111\"],\"accountIds\":[\"222222222222\"],\"executionId\":\"e\"}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

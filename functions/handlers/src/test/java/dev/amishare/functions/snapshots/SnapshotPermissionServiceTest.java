@@ -1,6 +1,7 @@
 package dev.amishare.functions.snapshots;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.AwsThrottledException;
@@ -18,7 +19,7 @@ class SnapshotPermissionServiceTest {
     private static final String SNAP_2 = "snap-0123456789abcdef0";
 
     private final FakeEc2 ec2 = new FakeEc2();
-    private final SnapshotPermissionService service = new SnapshotPermissionService(ec2);
+    private final SnapshotPermissionService service = new SnapshotPermissionService(ec2, Perimeters.testGuard());
 
     private static SnapshotPermissionInput input(List<String> accounts, boolean dryRun) {
         return new SnapshotPermissionInput(List.of(SNAP_1, SNAP_2), accounts, dryRun, "exec-1");
@@ -59,6 +60,10 @@ class SnapshotPermissionServiceTest {
         for (int i = 0; i < 1001; i++) {
             accounts.add(String.format("%012d", 100000000000L + i));
         }
+
+        SnapshotPermissionService service = new SnapshotPermissionService(ec2,
+                new dev.amishare.functions.common.PerimeterGuard(new dev.amishare.contract.Perimeter(null, null, accounts),
+                        null));
 
         // WHEN
         service.grant(new SnapshotPermissionInput(List.of(SNAP_1), accounts, false, null));
