@@ -1,4 +1,4 @@
-"""A gateway request handler that authorizes EC2 and KMS requests before LocalStack serves them.
+"""A gateway request handler that authorizes requests before LocalStack serves them.
 
 - EC2, for assumed-role sessions: the role's identity policies must allow ec2:<Action>; otherwise
   UnauthorizedOperation (403) as EC2 answers (EC2 API "errors-overview" UnauthorizedOperation;
@@ -7,8 +7,18 @@
   key belongs to another account, the caller's identity policy (kms_access.authorize); otherwise
   AccessDeniedException (KMS DeveloperGuide "key-policy-modifying-external-accounts",
   "cross-account-console" / "determining-access").
+- SSM, Step Functions, IAM, Organizations, for assumed-role sessions: the role's identity policies must
+  allow the action on the resource service_resources.py names; otherwise the service's
+  AccessDeniedException (400), or AccessDenied (403) for IAM, with IAM's message "User: <arn> is not
+  authorized to perform: <action> on resource: <arn> because no identity-based policy allows the
+  <action> action" (IAM UserGuide "troubleshoot_access-denied"). sts:AssumeRole is checked in
+  iam_sts.py, events:PutEvents in events_perimeter.py.
 
-Internal calls (LocalStack services talking to each other, and this extension) are not checked.
+Internal calls (LocalStack services talking to each other: CloudFormation deploying, Step Functions
+invoking Lambda, API Gateway starting executions, EventBridge invoking targets, and this extension)
+carry LocalStack's internal-request header (context.is_internal_call) and are not checked, as AWS
+service principals are not restricted by the caller's identity policies. Account-root callers
+(12-digit access keys) are not restricted either (IAM UserGuide "id_root-user").
 """
 
 from __future__ import annotations
@@ -20,9 +30,9 @@ from localstack.aws.api import RequestContext
 from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
-from . import errors, kms_access
+from . import errors, events_perimeter, kms_access, org, policy, service_resources
 from .ec2_images import backends_in, current_caller
-from .identity import Caller, caller_of, identity_allows
+from .identity import Caller, caller_of, identity_allows, why_denied
 
 LOG = logging.getLogger(__name__)
 
@@ -33,7 +43,11 @@ _KMS_KEY_FIELDS = ("KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId")
 
 def handle(chain: HandlerChain, context: RequestContext, response: Response):
     service = context.service.service_name if context.service else None
-    if service not in ("ec2", "kms") or context.operation is None:
+    if service is None or context.operation is None:
+        return
+    if service not in ("ec2", "kms"):
+        if not context.is_internal_call:
+            _check_identity(context)
         return
     if context.is_internal_call:
         if service == "ec2":
@@ -50,6 +64,29 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
         _check_kms(caller, context)
 
 
+def _check_identity(context: RequestContext):
+    """Identity policies of a role session for SSM, Step Functions, IAM and Organizations requests
+    (service_resources.py), and for PutEvents (events_perimeter.py)."""
+    if context.service.service_name == "events":
+        if context.operation.name == "PutEvents":
+            events_perimeter.check_identity(context)
+        return
+    authorizations = service_resources.authorizations(context)
+    if not authorizations:
+        return
+    caller = caller_of(context)
+    if caller.is_root:
+        return
+    for authorization in authorizations:
+        owner = policy.account_of(authorization.resource) or context.account_id
+        keys = {"aws:requestedregion": context.region, **org.resource_context_keys(owner), **authorization.context}
+        decision = identity_allows(caller, authorization.action, authorization.resource, keys)
+        if not decision.allowed:
+            error = errors.IamActionNotAuthorized if context.service.service_name == "iam" else errors.ActionNotAuthorized
+            raise error(principal_arn=caller.arn, action=authorization.action, resource=authorization.resource,
+                        why=why_denied(decision, authorization.action))
+
+
 def _check_ec2(caller: Caller, context: RequestContext):
     if caller.is_root:
         return
@@ -60,10 +97,8 @@ def _check_ec2(caller: Caller, context: RequestContext):
     denied = next((d for d in decisions if d.decision == "explicitDeny"), None) or \
         (None if any(d.allowed for d in decisions) else decisions[0])
     if denied is not None:
-        why = "with an explicit deny in an identity-based policy" if denied.decision == "explicitDeny" \
-            else f"because no identity-based policy allows the {action} action"
         raise errors.Ec2ActionNotAuthorized(principal_arn=caller.arn, action=action, resource=resources[0] or "*",
-                                            why=why)
+                                            why=why_denied(denied, action))
 
 
 _PREFIX_TO_TYPE = {"ami": "image", "snap": "snapshot", "vol": "volume", "i": "instance"}

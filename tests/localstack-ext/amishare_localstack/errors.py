@@ -310,6 +310,25 @@ class SourceNotAuthorized(EntryError):
     template = "Not authorized for the source."
 
 
+class DetailTypeNotAuthorized(EntryError):
+    """A bus policy or identity policy that would allow the entry with another DetailType
+    (PutEventsResultEntry NotAuthorizedForDetailTypeException "You do not have permissions to publish
+    events with this detail type onto this event bus"; the message worded like the source one)."""
+
+    code = "NotAuthorizedForDetailTypeException"
+    template = "Not authorized for the detail type."
+
+
+class EntryAccessDenied(EntryError):
+    """An entry for another account's bus that the bus policy does not allow, or an entry EventBridge
+    delivers for a rule with a role whose identity policies do not allow it (PutEventsResultEntry
+    AccessDeniedException "You do not have sufficient access to perform this action"; IAM's message,
+    IAM UserGuide "troubleshoot_access-denied")."""
+
+    code = "AccessDeniedException"
+    template = "User: {principal_arn} is not authorized to perform: events:PutEvents on resource: {resource} {why}"
+
+
 # ---- Lambda function errors (the payload of an Invoke with FunctionError) ------------------------
 
 class FunctionError:

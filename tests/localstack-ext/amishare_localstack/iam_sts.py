@@ -17,7 +17,7 @@ from localstack.services.sts.provider import StsProvider
 from localstack.utils.aws.arns import extract_account_id_from_arn
 from localstack.utils.patch import Patch, Patches
 
-from . import errors, policy
+from . import errors, org, policy
 from .identity import IAM_REGION, caller_of, identity_allows, managed_policy_document, role_policies
 
 LOG = logging.getLogger(__name__)
@@ -44,8 +44,11 @@ def _assume_role(original, self, context, role_arn, role_session_name, *args, **
     if not trust.allowed:
         raise denied
     # A role session also needs its own identity policy to allow sts:AssumeRole (unless the trust
-    # policy names it and both are in the same account).
-    if not caller.is_root and not identity_allows(caller, "sts:AssumeRole", role_arn, ctx).allowed:
+    # policy names it and both are in the same account), evaluated with the role's account as the
+    # resource's: aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths (IAM UserGuide
+    # "reference_policies_condition-keys"), so a policy can keep sessions inside the organization.
+    resource_keys = org.resource_context_keys(account)
+    if not caller.is_root and not identity_allows(caller, "sts:AssumeRole", role_arn, {**ctx, **resource_keys}).allowed:
         raise denied
     return original(self, context, role_arn, role_session_name, *args, **kwargs)
 

@@ -119,11 +119,21 @@ def _aws_managed_policies() -> dict:
         return {}
 
 
-def identity_allows(caller: Caller, action: str, resource: str = "*", context: dict | None = None) -> policy.Decision:
-    """IAM identity-policy side of an authorization. The account root is not restricted."""
+def identity_allows(caller: Caller, action: str, resource: str = "*", context: dict | None = None,
+                    documents: list | None = None) -> policy.Decision:
+    """IAM identity-policy side of an authorization. The account root is not restricted. documents
+    replaces the caller's identity policies (events_perimeter.py evaluates them with some condition
+    keys left out)."""
     if caller.is_root:
         return policy.Decision(policy.ALLOW)
     ctx = caller.global_context()
     ctx.update(context or {})
-    return policy.evaluate(caller.identity_policies(),
+    return policy.evaluate(caller.identity_policies() if documents is None else documents,
                            policy.Request(action=action, resource=resource, principal=caller.arn, context=ctx))
+
+
+def why_denied(decision: policy.Decision, action: str) -> str:
+    """The end of IAM's AccessDenied message for an identity-policy decision (IAM UserGuide
+    "troubleshoot_access-denied")."""
+    return "with an explicit deny in an identity-based policy" if decision.decision == policy.EXPLICIT_DENY \
+        else f"because no identity-based policy allows the {action} action"

@@ -256,3 +256,23 @@ def evaluate(documents: Iterable[str | dict | None], request: Request, resource_
     if allows:
         return Decision(ALLOW, allows)
     return Decision(IMPLICIT_DENY)
+
+
+def without_condition_keys(documents: Iterable[str | dict | None], keys: Iterable[str]) -> list[dict]:
+    """The policies with every condition on the given keys removed: what they would decide if those
+    keys did not matter (events_perimeter.py tells a refused source from a refused caller with it)."""
+    drop = {k.lower() for k in keys}
+    trimmed = []
+    for statement in statements(documents):
+        statement = dict(statement)
+        condition = {}
+        for operator, conditions in (statement.get("Condition") or {}).items():
+            kept = {k: v for k, v in (conditions or {}).items() if k.lower() not in drop}
+            if kept:
+                condition[operator] = kept
+        if condition:
+            statement["Condition"] = condition
+        else:
+            statement.pop("Condition", None)
+        trimmed.append(statement)
+    return [{"Version": "2012-10-17", "Statement": trimmed}]

@@ -562,6 +562,11 @@ def test_task_token_sent_during_the_invocation_resumes_the_task(lam, probe, role
                  "HeartbeatSeconds": 600, "TimeoutSeconds": 900, "End": True}}}
     machine = sfn.create_state_machine(name=f"probe-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
                                        roleArn=role_arn)["stateMachineArn"]
+    # the function answers as its execution role, which needs states:SendTaskSuccess on the machine
+    iam, role_name = client("iam"), role_arn.split("/")[-1]
+    iam.put_role_policy(RoleName=role_name, PolicyName="task-response", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "states:SendTaskSuccess", "Resource": machine}]}))
     try:
         execution = sfn.start_execution(stateMachineArn=machine, input="{}")
         described = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution["executionArn"]))
@@ -569,6 +574,7 @@ def test_task_token_sent_during_the_invocation_resumes_the_task(lam, probe, role
         assert described["status"] == "SUCCEEDED", described
         assert json.loads(described["output"]) == {"resumed": True}
     finally:
+        iam.delete_role_policy(RoleName=role_name, PolicyName="task-response")
         sfn.delete_state_machine(stateMachineArn=machine)
 
 

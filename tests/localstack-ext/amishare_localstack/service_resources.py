@@ -1,0 +1,127 @@
+"""What an SSM, Step Functions, IAM or Organizations request asks IAM for: the action, the resource
+ARN(s) it acts on and the service's condition keys, as the Service Authorization Reference lists them
+("list_awssystemsmanager", "list_awsstepfunctions", "list_awsidentityandaccessmanagementiam",
+"list_awsorganizations"). enforcement.py checks these against a role session's identity policies.
+
+An operation not listed here is not checked (the emulator enforces what amishare's functions call).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from localstack.aws.api import RequestContext
+
+from . import org
+
+
+class Authorization(NamedTuple):
+    action: str  # service:Action
+    resource: str  # ARN, or "*" for actions without resource-level permissions
+    context: dict  # condition keys of the request (lower-cased names)
+
+
+# ---- SSM Parameter Store -----------------------------------------------------------------------
+
+def parameter_arn(context: RequestContext, name: str) -> str:
+    """arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash> (resource type
+    "parameter"); a name given as an ARN is that ARN. A version or label selector ("name:3") is not
+    part of the ARN."""
+    if name.startswith("arn:"):
+        return name
+    return f"arn:aws:ssm:{context.region}:{context.account_id}:parameter/{name.split(':')[0].lstrip('/')}"
+
+
+def _ssm(context: RequestContext, request: dict) -> list[Authorization] | None:
+    operation = context.operation.name
+    if operation in ("GetParameter", "DeleteParameter", "GetParameterHistory"):
+        return [Authorization(f"ssm:{operation}", parameter_arn(context, request["Name"]), {})]
+    if operation == "PutParameter":
+        keys = {"ssm:overwrite": "true" if request.get("Overwrite") else "false"}
+        return [Authorization("ssm:PutParameter", parameter_arn(context, request["Name"]), keys)]
+    if operation in ("GetParameters", "DeleteParameters"):
+        return [Authorization(f"ssm:{operation}", parameter_arn(context, name), {})
+                for name in request.get("Names") or []]
+    if operation == "GetParametersByPath":
+        return [Authorization("ssm:GetParametersByPath", parameter_arn(context, request["Path"]), {})]
+    return None
+
+
+# ---- Step Functions ----------------------------------------------------------------------------
+
+def _state_machine_of_token(context: RequestContext, token: str) -> str | None:
+    """The state machine of the execution that handed out a task token. The Service Authorization
+    Reference lists no resource type for SendTask*, but AWS authorizes them against the token's state
+    machine (aws-cdk pull request 8486, tested on AWS; the AccessDeniedException of NOAA-OWP/hydrovis
+    issue 837 names the state machine ARN)."""
+    from localstack.services.stepfunctions.backend.models import sfn_stores
+
+    for execution in list(sfn_stores[context.account_id][context.region].executions.values()):
+        try:
+            if execution.exec_worker.env.callback_pool_manager.get(token) is not None:
+                return execution.state_machine_arn
+        except AttributeError:  # an execution that is not running has no worker
+            continue
+    return None
+
+
+def _states(context: RequestContext, request: dict) -> list[Authorization] | None:
+    operation = context.operation.name
+    if operation in ("StartExecution", "StartSyncExecution"):
+        # Step Functions Local's mock test case ("<arn>#<test case>", SFN_MOCK_CONFIG) is not part of the ARN
+        arn = request["stateMachineArn"].split("#")[0]
+        return [Authorization(f"states:{operation}", arn, {})]
+    if operation in ("DescribeExecution", "StopExecution"):
+        return [Authorization(f"states:{operation}", request["executionArn"], {})]
+    if operation in ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"):
+        state_machine = _state_machine_of_token(context, request.get("taskToken") or "")
+        # an unknown token: Step Functions answers InvalidToken / TaskDoesNotExist itself
+        return [Authorization(f"states:{operation}", state_machine, {})] if state_machine else []
+    return None
+
+
+# ---- IAM -----------------------------------------------------------------------------------------
+
+def _iam(context: RequestContext, request: dict) -> list[Authorization] | None:
+    if context.operation.name == "SimulatePrincipalPolicy":
+        # resource types user, group, role: the entity whose policies are simulated
+        return [Authorization("iam:SimulatePrincipalPolicy", request["PolicySourceArn"], {})]
+    return None
+
+
+# ---- Organizations -----------------------------------------------------------------------------
+
+def _organizations(context: RequestContext, request: dict) -> list[Authorization] | None:
+    operation = context.operation.name
+    organization = org.organization_of(context.account_id)
+    action = f"organizations:{operation}"
+
+    def entity_arn(entity_id: str | None) -> str:
+        if organization is None or not entity_id:
+            return "*"
+        if entity_id == organization.root_id:
+            return organization.root_arn
+        if entity_id.startswith("ou-"):
+            return organization.ou_arn(entity_id)
+        return organization.account_arn(entity_id)
+
+    if operation in ("DescribeOrganization", "ListRoots", "ListAccounts"):
+        return [Authorization(action, "*", {})]  # no resource types
+    if operation == "DescribeAccount":
+        return [Authorization(action, entity_arn(request.get("AccountId")), {})]
+    if operation == "DescribeOrganizationalUnit":
+        return [Authorization(action, entity_arn(request.get("OrganizationalUnitId")), {})]
+    if operation == "ListParents":
+        return [Authorization(action, entity_arn(request.get("ChildId")), {})]
+    if operation in ("ListChildren", "ListAccountsForParent"):
+        return [Authorization(action, entity_arn(request.get("ParentId")), {})]
+    return None
+
+
+RESOLVERS = {"ssm": _ssm, "stepfunctions": _states, "iam": _iam, "organizations": _organizations}
+
+
+def authorizations(context: RequestContext) -> list[Authorization] | None:
+    """What IAM checks for this request, or None when the emulator does not check the operation."""
+    resolver = RESOLVERS.get(context.service.service_name)
+    return resolver(context, context.service_request or {}) if resolver else None
