@@ -74,8 +74,7 @@ final class TargetFanOut extends StateMachineFragment {
                         // The role every stage acts as in this target, built once for the whole iteration.
                         "targetRole", Payloads.of(
                                 "accountId", JsonPath.stringAt("$$.Map.Item.Value.accountId"),
-                                "roleName", JsonPath.stringAt("$.prepared.request.consumerRoleName"),
-                                "externalId", JsonPath.stringAt("$.prepared.request.externalId")),
+                                "roleName", JsonPath.stringAt("$.prepared.request.consumerRoleName")),
                         "ownerKeyArns", Payloads.Prepared.keyArns(),
                         "dryRun", Payloads.Prepared.dryRun(),
                         "executionId", Payloads.Prepared.executionId(),

@@ -42,6 +42,15 @@ public final class Names {
      */
     public static final String COPY_TOKEN_PREFIX = "/amishare/copy-tokens";
 
+    /** The external id the consumer roles' trust policies require: deploy-time configuration of both stacks. */
+    public static final String ENV_EXTERNAL_ID = "AMISHARE_EXTERNAL_ID";
+
+    /** The account the owner stack runs in: tag changes are taken from it only. */
+    public static final String ENV_OWNER_ACCOUNT_ID = "AMISHARE_OWNER_ACCOUNT_ID";
+
+    /** The organization's management account: account-vending events are taken from it only. */
+    public static final String ENV_MANAGEMENT_ACCOUNT_ID = "AMISHARE_MANAGEMENT_ACCOUNT_ID";
+
     private Names() {
     }
 }

@@ -1,5 +1,6 @@
 package dev.amishare.functions.common;
 
+import dev.amishare.contract.Names;
 import dev.amishare.contract.Perimeter;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -80,6 +81,11 @@ public final class AwsClients {
     public static PerimeterGuard perimeterGuard() {
         Perimeter perimeter = Perimeter.fromEnvironment(System::getenv);
         return new PerimeterGuard(perimeter, perimeter.organizationId() == null ? null : organizations());
+    }
+
+    /** Assumes consumer roles with the external id this deployment was configured with. */
+    public static ConsumerRoles consumerRoles() {
+        return new ConsumerRoles(sts(), System.getenv(Names.ENV_EXTERNAL_ID));
     }
 
     public static StsClient sts() {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.consumer;
 
 import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.errors.ConsumerValidationFailedException;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.TargetClients;
@@ -25,7 +26,6 @@ import software.amazon.awssdk.services.iam.model.SimulatePrincipalPolicyResponse
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
-import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Checks, as the consumer role of one target account, that the target can use the share: the AMI is
@@ -38,18 +38,18 @@ public final class ConsumerValidationService {
 
     static final List<String> KEY_ACTIONS = ConsumerActions.keyActions();
 
-    private final StsClient sts;
+    private final ConsumerRoles roles;
     private final TargetClients clients;
 
-    public ConsumerValidationService(StsClient sts, TargetClients clients) {
-        this.sts = sts;
+    public ConsumerValidationService(ConsumerRoles roles, TargetClients clients) {
+        this.roles = roles;
         this.clients = clients;
     }
 
     public ConsumerValidationResult validate(ConsumerValidationInput input) {
         input.validate();
         String roleArn = input.targetRole().arn(input.sourceRegion());
-        AwsCredentialsProvider role = input.targetRole().assume(sts, input.sourceRegion());
+        AwsCredentialsProvider role = roles.assume(input.targetRole(), input.sourceRegion());
 
         List<ConsumerCheck> checks = new ArrayList<>();
         checks.add(imageVisible(role, input.imageId(), input.sourceRegion()));

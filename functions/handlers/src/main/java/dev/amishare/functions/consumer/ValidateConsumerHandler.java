@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class ValidateConsumerHandler extends StageHandler<ConsumerValidationInput, ConsumerValidationResult> {
 
     public ValidateConsumerHandler() {
-        this(new ConsumerValidationService(AwsClients.sts(), AwsClients.targetClients()));
+        this(new ConsumerValidationService(AwsClients.consumerRoles(), AwsClients.targetClients()));
     }
 
     public ValidateConsumerHandler(ConsumerValidationService service) {

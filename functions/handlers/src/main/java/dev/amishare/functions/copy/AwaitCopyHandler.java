@@ -12,8 +12,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class AwaitCopyHandler extends StageHandler<AwaitCopyInput, CopyStatusResult> {
 
     public AwaitCopyHandler() {
-        this(new AwaitCopyService(new CopyStatusService(AwsClients.sts(), AwsClients.targetClients()),
-                new CopyTokenStore(AwsClients.ssm(), CopyTokenStore.prefixFromEnvironment()),
+        this(new AwaitCopyService(new CopyStatusService(AwsClients.consumerRoles(), AwsClients.targetClients()),
+                CopyTokenStore.fromEnvironment(AwsClients.ssm()),
                 new CopyResumer(AwsClients.sfn())));
     }
 

@@ -26,7 +26,8 @@ public final class AwaitCopyService {
     /** The copy's state as read now; the task is resumed already when it is final. */
     public CopyStatusResult await(AwaitCopyInput input) {
         input.validate();
-        tokens.put(input.accountId(), input.region(), input.imageId(), input.taskToken());
+        tokens.put(input.accountId(), input.region(), input.imageId(),
+                new CopyTokenStore.Waiter(input.taskToken(), input.executionId(), input.targetRole().roleName()));
         CopyStatusResult now = status.status(input.status());
         if (resumer.resume(input.taskToken(), now)) {
             tokens.delete(input.accountId(), input.region(), input.imageId());

@@ -13,8 +13,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class CopyEventHandler extends StageHandler<JsonNode, CopyEventResult> {
 
     public CopyEventHandler() {
-        this(new CopyEventService(new CopyTokenStore(AwsClients.ssm(), CopyTokenStore.prefixFromEnvironment()),
-                new CopyResumer(AwsClients.sfn())));
+        this(new CopyEventService(CopyTokenStore.fromEnvironment(AwsClients.ssm()), new CopyResumer(AwsClients.sfn()),
+                new CopyStatusService(AwsClients.consumerRoles(), AwsClients.targetClients())));
     }
 
     public CopyEventHandler(CopyEventService service) {

@@ -1,15 +1,22 @@
 package dev.amishare.functions.copy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.functions.model.TargetRole;
+import dev.amishare.errors.UntrustedEventException;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Handles an "EC2 AMI State Change" event (source {@code aws.ec2}) that a target account forwarded to the
- * owner account's event bus: finds the token of the execution awaiting that copy, resumes it, forgets it.
+ * owner account's copy-event bus: finds the execution awaiting that copy, resumes it, forgets its token.
  * Events of images nobody waits for (copies made outside amishare, a copy already resumed by the re-check)
  * are ignored.
+ * <p>
+ * The event only says which copy to look at, never how it ended: the state is read again, as the target's
+ * consumer role the waiting execution stored, and the execution resumes with what EC2 answers. An event
+ * whose claim EC2 contradicts (made up, or sent by somebody else than EC2) raises
+ * {@link UntrustedEventException} and resumes nothing; the waiting execution carries on.
  */
 public final class CopyEventService {
 
@@ -17,10 +24,12 @@ public final class CopyEventService {
 
     private final CopyTokenStore tokens;
     private final CopyResumer resumer;
+    private final CopyStatusService status;
 
-    public CopyEventService(CopyTokenStore tokens, CopyResumer resumer) {
+    public CopyEventService(CopyTokenStore tokens, CopyResumer resumer, CopyStatusService status) {
         this.tokens = tokens;
         this.resumer = resumer;
+        this.status = status;
     }
 
     /**
@@ -41,20 +50,29 @@ public final class CopyEventService {
             LOG.warn("ignoring an event without account, region, image id or state: {}", event);
             return false;
         }
-        String reason = detail.path("ErrorMessage").asText("");
-        CopyStatusResult status = new CopyStatusResult(accountId, region, imageId, state.toLowerCase(),
-                reason.isBlank() ? null : reason);
-        if (!CopyResumer.isFinal(status.state())) {
+        String claimed = state.toLowerCase();
+        if (!CopyResumer.isFinal(claimed)) {
             LOG.info("copy {} in {} of {} is {}: not final, nothing to resume", imageId, region, accountId, state);
             return false;
         }
-        Optional<String> token = tokens.get(accountId, region, imageId);
-        if (token.isEmpty()) {
+        Optional<CopyTokenStore.Waiter> waiter = tokens.get(accountId, region, imageId);
+        if (waiter.isEmpty()) {
             LOG.info("no execution awaits {} in {} of {} ({})", imageId, region, accountId, state);
             return false;
         }
-        resumer.resume(token.get(), status);
+        // Only the copy the waiting execution stored, in its account and region, read as its consumer role.
+        String copyId = imageId;
+        CopyStatusResult observed = status.status(new CopyStatusInput(
+                new TargetRole(accountId, waiter.get().roleName()), region, copyId, waiter.get().executionId()));
+        if (!observed.state().equals(claimed)) {
+            throw new UntrustedEventException("the event says copy " + imageId + " in " + region + " of "
+                    + accountId + " is " + claimed + ", but EC2 says " + observed.state()
+                    + "; execution " + waiter.get().executionId() + " keeps waiting");
+        }
+        resumer.resume(waiter.get().taskToken(), observed);
         tokens.delete(accountId, region, imageId);
+        LOG.info("resumed execution {}: copy {} in {} of {} is {}", waiter.get().executionId(), imageId, region,
+                accountId, observed.state());
         return true;
     }
 }

@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class CopyImageHandler extends StageHandler<CopyImageInput, CopyImageResult> {
 
     public CopyImageHandler() {
-        this(new CopyImageService(AwsClients.sts(), AwsClients.targetClients(), AwsClients.perimeterGuard()));
+        this(new CopyImageService(AwsClients.consumerRoles(), AwsClients.targetClients(), AwsClients.perimeterGuard()));
     }
 
     public CopyImageHandler(CopyImageService service) {

@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.contract.Names;
+import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.errors.CopyImageRejectedException;
 import dev.amishare.errors.ImageNotFoundException;
@@ -20,7 +21,6 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Copies the shared AMI into a target account and region, re-encrypted under the target's key, acting
@@ -35,14 +35,14 @@ public final class CopyImageService {
     // EC2 limits AMI names to 128 characters.
     private static final int MAX_NAME = 128;
 
-    private final StsClient sts;
+    private final ConsumerRoles roles;
     private final TargetClients clients;
 
     private final PerimeterGuard perimeter;
 
-    public CopyImageService(StsClient sts, TargetClients clients, PerimeterGuard perimeter) {
+    public CopyImageService(ConsumerRoles roles, TargetClients clients, PerimeterGuard perimeter) {
         this.perimeter = perimeter;
-        this.sts = sts;
+        this.roles = roles;
         this.clients = clients;
     }
 
@@ -55,7 +55,7 @@ public final class CopyImageService {
                     input.kmsKeyId());
             return new CopyImageResult(input.accountId(), input.region(), input.kmsKeyId(), null, "dryRun");
         }
-        AwsCredentialsProvider role = input.targetRole().assume(sts, input.sourceRegion());
+        AwsCredentialsProvider role = roles.assume(input.targetRole(), input.sourceRegion());
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
             Image existing = existing(ec2, token);
             if (existing != null) {

@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class CopyStatusHandler extends StageHandler<CopyStatusInput, CopyStatusResult> {
 
     public CopyStatusHandler() {
-        this(new CopyStatusService(AwsClients.sts(), AwsClients.targetClients()));
+        this(new CopyStatusService(AwsClients.consumerRoles(), AwsClients.targetClients()));
     }
 
     public CopyStatusHandler(CopyStatusService service) {

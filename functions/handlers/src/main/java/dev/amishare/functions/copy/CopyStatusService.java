@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.errors.ImageNotFoundException;
+import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.TargetClients;
 import java.util.List;
@@ -10,24 +11,23 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Image;
-import software.amazon.awssdk.services.sts.StsClient;
 
 /** Reads a copy's state in the target account, as its consumer role. Changes nothing. */
 public final class CopyStatusService {
 
     private static final Logger LOG = LogManager.getLogger(CopyStatusService.class);
 
-    private final StsClient sts;
+    private final ConsumerRoles roles;
     private final TargetClients clients;
 
-    public CopyStatusService(StsClient sts, TargetClients clients) {
-        this.sts = sts;
+    public CopyStatusService(ConsumerRoles roles, TargetClients clients) {
+        this.roles = roles;
         this.clients = clients;
     }
 
     public CopyStatusResult status(CopyStatusInput input) {
         input.validate();
-        AwsCredentialsProvider role = input.targetRole().assume(sts, input.region());
+        AwsCredentialsProvider role = roles.assume(input.targetRole(), input.region());
         List<Image> images;
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
             images = ec2.describeImages(r -> r.imageIds(input.imageId())).images();

@@ -1,6 +1,7 @@
 package dev.amishare.functions.entry;
 
 import dev.amishare.functions.common.AwsClients;
+import dev.amishare.contract.Names;
 import dev.amishare.functions.common.LogContext;
 import dev.amishare.functions.common.StageHandler;
 
@@ -11,7 +12,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class NewAccountHandler extends StageHandler<AccountCreatedEvent, EntryResult> {
 
     public NewAccountHandler() {
-        this(new NewAccountService(AwsClients.ec2(), ExecutionStarter.fromEnvironment(AwsClients.sfn())));
+        this(new NewAccountService(AwsClients.ec2(), ExecutionStarter.fromEnvironment(AwsClients.sfn()),
+                System.getenv(Names.ENV_MANAGEMENT_ACCOUNT_ID), AwsClients.perimeterGuard()));
     }
 
     public NewAccountHandler(NewAccountService service) {

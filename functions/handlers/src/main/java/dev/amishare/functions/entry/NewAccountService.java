@@ -1,6 +1,8 @@
 package dev.amishare.functions.entry;
 
 import dev.amishare.contract.Names;
+import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.errors.UntrustedEventException;
 import dev.amishare.functions.common.AwsErrors;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,17 +20,38 @@ public final class NewAccountService {
 
     private final Ec2Client ec2;
     private final ExecutionStarter starter;
+    private final String managementAccountId;
+    private final PerimeterGuard perimeter;
 
-    public NewAccountService(Ec2Client ec2, ExecutionStarter starter) {
+    /**
+     * @param managementAccountId the organization's management account, where Control Tower and
+     *     Organizations emit account-vending events; null refuses every event (fail closed)
+     */
+    public NewAccountService(Ec2Client ec2, ExecutionStarter starter, String managementAccountId,
+            PerimeterGuard perimeter) {
         this.ec2 = ec2;
         this.starter = starter;
+        this.managementAccountId = managementAccountId;
+        this.perimeter = perimeter;
     }
 
+    /**
+     * Control Tower's CreateManagedAccount and Organizations' CreateAccountResult are emitted in the
+     * management account (Control Tower UserGuide "lifecycle-events", Organizations UserGuide
+     * "orgs_cloudtrail-integration"), so the event's {@code account} must be it; an account another
+     * organization created, forwarded by one of its members, is refused. The new account must also be
+     * inside the perimeter (a member of the organization, under an allowed OU) before anything starts.
+     */
     public EntryResult share(AccountCreatedEvent event) {
+        if (managementAccountId == null || !managementAccountId.equals(event.account())) {
+            throw new UntrustedEventException("account-vending event from account " + event.account()
+                    + "; amishare takes these from the management account " + managementAccountId + " only");
+        }
         String accountId = EntryNormalizer.newAccountId(event).orElse(null);
         if (accountId == null) {
             return EntryResult.skipped("account creation did not succeed");
         }
+        perimeter.checkAccounts(List.of(accountId));
         List<String> imageIds = taggedImages();
         LOG.info("new account {}: {} AMI(s) tagged {}={}", accountId, imageIds.size(),
                 Names.TAG_SHARE_WITH_NEW_ACCOUNTS, Names.TAG_SHARE_WITH_NEW_ACCOUNTS_VALUE);

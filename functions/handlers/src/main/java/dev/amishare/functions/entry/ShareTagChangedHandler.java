@@ -12,10 +12,11 @@ import dev.amishare.functions.common.StageHandler;
 public final class ShareTagChangedHandler extends StageHandler<TagChangeEvent, EntryResult> {
 
     public ShareTagChangedHandler() {
-        this(ExecutionStarter.fromEnvironment(AwsClients.sfn()));
+        this(new ShareTagChangedService(ExecutionStarter.fromEnvironment(AwsClients.sfn()),
+                System.getenv(Names.ENV_OWNER_ACCOUNT_ID)));
     }
 
-    public ShareTagChangedHandler(ExecutionStarter starter) {
-        super(TagChangeEvent.class, event -> LogContext.Fields.NONE, new ShareTagChangedService(starter)::share);
+    public ShareTagChangedHandler(ShareTagChangedService service) {
+        super(TagChangeEvent.class, event -> LogContext.Fields.NONE, service::share);
     }
 }

@@ -1,7 +1,6 @@
 package dev.amishare.functions.model;
 
 import dev.amishare.contract.Names;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +15,6 @@ import java.util.List;
  * @param organizationArns organizations whose every account may launch the AMI
  * @param organizationalUnitArns OUs whose every account may launch the AMI
  * @param consumerRoleName role amishare assumes in each target, default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
- * @param externalId external id the consumer roles require, if any
  * @param dryRun report what would change, change nothing (default false)
  * @param rollbackOnFailure revoke what was granted when a later stage fails (default false)
  */
@@ -27,8 +25,6 @@ public record ShareRequest(
         List<String> organizationArns,
         List<String> organizationalUnitArns,
         String consumerRoleName,
-        // Written even when null: the workflow passes it on by JSONPath, which fails on a missing field.
-        @JsonInclude(JsonInclude.Include.ALWAYS) String externalId,
         Boolean dryRun,
         Boolean rollbackOnFailure) {
 
@@ -44,7 +40,7 @@ public record ShareRequest(
     /** The same request with {@code sourceRegion} set, for when it was left to default. */
     public ShareRequest withSourceRegion(String region) {
         return new ShareRequest(imageId, region, targets, organizationArns, organizationalUnitArns, consumerRoleName,
-                externalId, dryRun, rollbackOnFailure);
+                dryRun, rollbackOnFailure);
     }
 
     public List<String> accountIds() {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class ShareRequestValidator {
 
     public static final List<String> REQUEST_FIELDS = List.of("imageId", "sourceRegion", "targets",
-            "organizationArns", "organizationalUnitArns", "consumerRoleName", "externalId", "dryRun",
+            "organizationArns", "organizationalUnitArns", "consumerRoleName", "dryRun",
             "rollbackOnFailure");
     public static final List<String> REQUEST_REQUIRED = List.of("imageId");
     public static final List<String> TARGET_FIELDS = List.of("accountId", "copy");
@@ -68,7 +68,6 @@ public final class ShareRequestValidator {
         text(node, "imageId", "imageId", IdKind.IMAGE_ID, p);
         text(node, "sourceRegion", "sourceRegion", IdKind.REGION, p);
         text(node, "consumerRoleName", "consumerRoleName", IdKind.ROLE_NAME, p);
-        text(node, "externalId", "externalId", IdKind.EXTERNAL_ID, p);
         bool(node, "dryRun", p);
         bool(node, "rollbackOnFailure", p);
         int orgs = texts(node, "organizationArns", IdKind.ORGANIZATION_ARN, p);

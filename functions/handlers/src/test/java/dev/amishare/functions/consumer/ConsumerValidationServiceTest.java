@@ -1,6 +1,7 @@
 package dev.amishare.functions.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,10 +25,10 @@ class ConsumerValidationServiceTest {
 
     private final FakeSts sts = new FakeSts("111111111111");
     private final FakeTargetClients target = new FakeTargetClients();
-    private final ConsumerValidationService service = new ConsumerValidationService(sts, target);
+    private final ConsumerValidationService service = new ConsumerValidationService(new ConsumerRoles(sts, "ext-42"), target);
 
     static ConsumerValidationInput input(List<ShareRequest.Copy> copy) {
-        return new ConsumerValidationInput(IMAGE, "us-east-1", new TargetRole("222222222222", null, "ext-42"), List.of(OWNER_KEY),
+        return new ConsumerValidationInput(IMAGE, "us-east-1", new TargetRole("222222222222", null), List.of(OWNER_KEY),
                 copy, "exec-1");
     }
 
@@ -183,7 +184,7 @@ class ConsumerValidationServiceTest {
     @Test
     void validate_shouldFailBeforeAssumingTheRole_whenInputIsMalformed() {
         // GIVEN
-        ConsumerValidationInput bad = new ConsumerValidationInput("ami-1", "us-east-1", new TargetRole("22", null, null), null,
+        ConsumerValidationInput bad = new ConsumerValidationInput("ami-1", "us-east-1", new TargetRole("22", null), null,
                 List.of(new ShareRequest.Copy("eu-west-1", "nope")), null);
 
         // WHEN / THEN

@@ -1,6 +1,7 @@
 package dev.amishare.functions.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.common.ConsumerRoles;
 
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.FakeTargetClients;
@@ -17,7 +18,7 @@ class ValidateConsumerHandlerTest {
         FakeTargetClients target = new FakeTargetClients();
         ConsumerValidationServiceTest.ready(target);
         ValidateConsumerHandler handler =
-                new ValidateConsumerHandler(new ConsumerValidationService(new FakeSts("111111111111"), target));
+                new ValidateConsumerHandler(new ConsumerValidationService(new ConsumerRoles(new FakeSts("111111111111"), null), target));
         String in = "{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
                 + "\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
                 + "\"],\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],\"executionId\":\"e\"}";

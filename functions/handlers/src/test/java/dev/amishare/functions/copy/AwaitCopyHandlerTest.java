@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.contract.Names;
+import dev.amishare.functions.common.ConsumerRoles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,8 +32,8 @@ class AwaitCopyHandlerTest {
     private final FakeSsm ssm = new FakeSsm();
     private final FakeSfn sfn = new FakeSfn();
     private final AwaitCopyHandler handler = new AwaitCopyHandler(new AwaitCopyService(
-            new CopyStatusService(new FakeSts("111111111111"), target),
-            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX), new CopyResumer(sfn)));
+            new CopyStatusService(new ConsumerRoles(new FakeSts("111111111111"), null), target),
+            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX, "alias/amishare-copy-tokens"), new CopyResumer(sfn)));
 
     private void copyIs(ImageState state, String reason) {
         target.ec2("eu-west-1").images.put(COPY, Image.builder().imageId(COPY).state(state)
@@ -53,9 +54,11 @@ class AwaitCopyHandlerTest {
         // WHEN
         String out = invoke(INPUT);
 
-        // THEN the token waits for EC2's event, as a SecureString under (account, region, image)
-        assertThat(ssm.parameters).containsEntry(PARAMETER, "token-1");
+        // THEN the token waits for EC2's event, with the execution that stored it and the role to read the copy
+        // as, in a SecureString under (account, region, image)
+        assertThat(ssm.parameters).containsEntry(PARAMETER, "{\"taskToken\":\"token-1\",\"executionId\":\"run-1\",\"roleName\":\"AmiShareConsumer\"}");
         assertThat(ssm.types).containsEntry(PARAMETER, ParameterType.SECURE_STRING);
+        assertThat(ssm.keyIds).containsEntry(PARAMETER, "alias/amishare-copy-tokens");
         assertThat(sfn.successes).isEmpty();
         assertThat(sfn.failures).isEmpty();
         assertThat(out).contains("\"state\":\"pending\"");
@@ -106,7 +109,7 @@ class AwaitCopyHandlerTest {
         invoke(INPUT.replace("token-1", "token-2"));
 
         // THEN
-        assertThat(ssm.parameters).containsEntry(PARAMETER, "token-2");
+        assertThat(ssm.parameters).containsEntry(PARAMETER, "{\"taskToken\":\"token-2\",\"executionId\":\"run-1\",\"roleName\":\"AmiShareConsumer\"}");
     }
 
     @Test

@@ -1,6 +1,14 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.contract.Names;
+import software.amazon.awssdk.services.ec2.model.StateReason;
+import software.amazon.awssdk.services.ec2.model.ImageState;
+import software.amazon.awssdk.services.ec2.model.Image;
+import dev.amishare.functions.testing.FakeTargetClients;
+import dev.amishare.functions.testing.FakeSts;
+import dev.amishare.functions.common.ConsumerRoles;
+import dev.amishare.errors.UntrustedEventException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amishare.functions.testing.FakeSfn;
@@ -17,8 +25,21 @@ class CopyEventHandlerTest {
 
     private final FakeSsm ssm = new FakeSsm();
     private final FakeSfn sfn = new FakeSfn();
+    private final FakeTargetClients target = new FakeTargetClients();
+    private final FakeSts sts = new FakeSts("111111111111");
     private final CopyEventHandler handler = new CopyEventHandler(new CopyEventService(
-            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX), new CopyResumer(sfn)));
+            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX, null), new CopyResumer(sfn),
+            new CopyStatusService(new ConsumerRoles(sts, null), target)));
+
+    /** What Await copy stores for the waiting execution. */
+    private static final String WAITER =
+            "{\"taskToken\":\"token-1\",\"executionId\":\"run-1\",\"roleName\":\"AmiShareConsumer\"}";
+
+    /** The copy as EC2 reports it to the target's consumer role. */
+    private void copyIs(ImageState state, String reason) {
+        target.ec2("eu-west-1").images.put(COPY, Image.builder().imageId(COPY).state(state)
+                .stateReason(reason == null ? null : StateReason.builder().message(reason).build()).build());
+    }
 
     /** An "EC2 AMI State Change" event as EventBridge delivers it, forwarded from the target account. */
     private static String event(String state, String errorMessage) {
@@ -37,8 +58,9 @@ class CopyEventHandlerTest {
 
     @Test
     void event_shouldResumeWithTheCopyStatusAndDeleteTheToken_whenTheCopyBecameAvailable() {
-        // GIVEN an execution awaiting the copy
-        ssm.parameters.put(PARAMETER, "token-1");
+        // GIVEN an execution awaiting the copy, which EC2 reports available
+        ssm.parameters.put(PARAMETER, WAITER);
+        copyIs(ImageState.AVAILABLE, null);
 
         // WHEN
         String out = invoke(event("available", ""));
@@ -56,7 +78,8 @@ class CopyEventHandlerTest {
     @Test
     void event_shouldFailTheTaskWithCopyFailed_whenTheCopyFailed() {
         // GIVEN
-        ssm.parameters.put(PARAMETER, "token-1");
+        ssm.parameters.put(PARAMETER, WAITER);
+        copyIs(ImageState.FAILED, "Copy of snapshot failed");
 
         // WHEN
         invoke(event("failed", "Copy of snapshot failed"));
@@ -86,20 +109,21 @@ class CopyEventHandlerTest {
     @Test
     void event_shouldResumeNothing_whenTheStateIsNotFinal() {
         // GIVEN
-        ssm.parameters.put(PARAMETER, "token-1");
+        ssm.parameters.put(PARAMETER, WAITER);
 
         // WHEN
         String out = invoke(event("pending", ""));
 
         // THEN the token keeps waiting
         assertThat(out).isEqualTo("{\"resumed\":false}");
-        assertThat(ssm.parameters).containsEntry(PARAMETER, "token-1");
+        assertThat(ssm.parameters).containsEntry(PARAMETER, WAITER);
     }
 
     @Test
     void event_shouldTolerateAClosedToken_whenTheRecheckResumedTheTaskFirst() {
         // GIVEN a token whose task Await copy's own read already resumed
-        ssm.parameters.put(PARAMETER, "token-1");
+        ssm.parameters.put(PARAMETER, WAITER);
+        copyIs(ImageState.AVAILABLE, null);
         sfn.closed.add("token-1");
 
         // WHEN
@@ -108,5 +132,22 @@ class CopyEventHandlerTest {
         // THEN no error: the task is closed, the token forgotten
         assertThat(out).isEqualTo("{\"resumed\":true}");
         assertThat(ssm.parameters).isEmpty();
+    }
+
+    @Test
+    void event_shouldRefuseAndResumeNothing_whenEc2ContradictsTheEvent() {
+        // GIVEN an execution awaiting a copy that EC2 still reports pending, and a made-up "available" event
+        // (a direct invocation of the function, or an event not sent by EC2)
+        ssm.parameters.put(PARAMETER, WAITER);
+        copyIs(ImageState.PENDING, null);
+
+        // WHEN / THEN the named error, read as the waiting execution's consumer role; nothing resumed or forgotten
+        assertThatThrownBy(() -> invoke(event("available", ""))).isInstanceOf(UntrustedEventException.class)
+                .hasMessageContaining("EC2 says pending").hasMessageContaining("run-1 keeps waiting");
+        assertThat(sts.assumed).singleElement().satisfies(
+                a -> assertThat(a.roleArn()).isEqualTo("arn:aws:iam::222222222222:role/AmiShareConsumer"));
+        assertThat(sfn.successes).isEmpty();
+        assertThat(sfn.failures).isEmpty();
+        assertThat(ssm.parameters).containsEntry(PARAMETER, WAITER);
     }
 }

@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.functions.testing.Perimeters;
+import dev.amishare.functions.common.ConsumerRoles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -28,7 +29,7 @@ class CopyHandlersTest {
     @Test
     void copyHandler_shouldWriteTheCopyAsJson_whenInputIsValid() throws IOException {
         // GIVEN
-        CopyImageHandler handler = new CopyImageHandler(new CopyImageService(sts, target, Perimeters.testGuard()));
+        CopyImageHandler handler = new CopyImageHandler(new CopyImageService(new ConsumerRoles(sts, null), target, Perimeters.testGuard()));
 
         // WHEN
         String out = invoke(handler, "{\"sourceImageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
@@ -46,7 +47,7 @@ class CopyHandlersTest {
         // GIVEN
         target.ec2("eu-west-1").images.put("ami-00000000000000001",
                 Image.builder().imageId("ami-00000000000000001").state(ImageState.AVAILABLE).build());
-        CopyStatusHandler handler = new CopyStatusHandler(new CopyStatusService(sts, target));
+        CopyStatusHandler handler = new CopyStatusHandler(new CopyStatusService(new ConsumerRoles(sts, null), target));
 
         // WHEN
         String out = invoke(handler, "{\"targetRole\":{\"accountId\":\"222222222222\"},"

@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import dev.amishare.functions.testing.Perimeters;
+import dev.amishare.functions.common.ConsumerRoles;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,11 +25,11 @@ class CopyImageServiceTest {
 
     private final FakeSts sts = new FakeSts("111111111111");
     private final FakeTargetClients target = new FakeTargetClients();
-    private final CopyImageService service = new CopyImageService(sts, target, Perimeters.testGuard());
+    private final CopyImageService service = new CopyImageService(new ConsumerRoles(sts, "ext-42"), target, Perimeters.testGuard());
 
     static CopyImageInput input(String region, String key, boolean dryRun) {
         return new CopyImageInput(SOURCE, "us-east-1", "111111111111", "golden-2026-11",
-                new TargetRole("222222222222", null, "ext-42"), region, key, dryRun, "exec-1");
+                new TargetRole("222222222222", null), region, key, dryRun, "exec-1");
     }
 
     @Test

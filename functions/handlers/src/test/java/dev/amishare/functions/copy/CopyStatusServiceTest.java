@@ -1,6 +1,7 @@
 package dev.amishare.functions.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,10 +18,10 @@ class CopyStatusServiceTest {
 
     private final FakeSts sts = new FakeSts("111111111111");
     private final FakeTargetClients target = new FakeTargetClients();
-    private final CopyStatusService service = new CopyStatusService(sts, target);
+    private final CopyStatusService service = new CopyStatusService(new ConsumerRoles(sts, null), target);
 
     private static CopyStatusInput input() {
-        return new CopyStatusInput(new TargetRole("222222222222", null, null), "eu-west-1", COPY, "exec-1");
+        return new CopyStatusInput(new TargetRole("222222222222", null), "eu-west-1", COPY, "exec-1");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.amishare.functions.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.Perimeters;
+import dev.amishare.errors.UntrustedEventException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.functions.common.Json;
 import dev.amishare.functions.model.ShareRequest;
@@ -23,6 +26,11 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
 /** The entry handlers: sample event in, StartExecution calls out. */
 class EntryHandlersTest {
+
+    /** The owner account, where the sample tag-change event happens, and the management account, where the
+     *  sample account-vending events happen (111111111111 is both in the samples). */
+    private static final String OWNER = "111111111111";
+    private static final String MANAGEMENT = "111111111111";
 
     private static final String ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:share";
 
@@ -69,7 +77,7 @@ class EntryHandlersTest {
     void handleRequest_shouldStartOneExecutionWithTheShareRequest_whenTheTargetsTagChanged() throws IOException {
         // GIVEN
         RecordingSfn sfn = new RecordingSfn();
-        ShareTagChangedHandler handler = new ShareTagChangedHandler(new ExecutionStarter(sfn, ARN));
+        ShareTagChangedHandler handler = new ShareTagChangedHandler(new ShareTagChangedService(new ExecutionStarter(sfn, ARN), OWNER));
 
         // WHEN
         EntryResult result = Json.read(run(handler, "tag-change-image-targets.json"), EntryResult.class);
@@ -91,7 +99,7 @@ class EntryHandlersTest {
         sfn.existing.add("tag-ami-0abcdef1234567890-bddcf1d6-0251-35a1-aab0-adc1fb47c11c");
 
         // WHEN
-        EntryResult result = Json.read(run(new ShareTagChangedHandler(new ExecutionStarter(sfn, ARN)),
+        EntryResult result = Json.read(run(new ShareTagChangedHandler(new ShareTagChangedService(new ExecutionStarter(sfn, ARN), OWNER)),
                 "tag-change-image-targets.json"), EntryResult.class);
 
         // THEN no failure: the share was already started
@@ -124,7 +132,8 @@ class EntryHandlersTest {
             }
         };
         RecordingSfn sfn = new RecordingSfn();
-        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN)));
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN), MANAGEMENT,
+                Perimeters.testGuard()));
 
         // WHEN
         EntryResult result = Json.read(run(handler, "controltower-create-managed-account.json"), EntryResult.class);
@@ -169,7 +178,8 @@ class EntryHandlersTest {
             }
         };
         RecordingSfn sfn = new RecordingSfn();
-        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN)));
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(ec2, new ExecutionStarter(sfn, ARN), MANAGEMENT,
+                Perimeters.testGuard()));
 
         // WHEN
         run(handler, "controltower-create-managed-account.json");
@@ -186,7 +196,8 @@ class EntryHandlersTest {
     void handleRequest_shouldStartNothing_whenTheAccountCreationFailed() throws IOException {
         // GIVEN
         RecordingSfn sfn = new RecordingSfn();
-        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(null, new ExecutionStarter(sfn, ARN)));
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(null, new ExecutionStarter(sfn, ARN), MANAGEMENT,
+                Perimeters.testGuard()));
 
         // WHEN
         EntryResult result = Json.read(run(handler, "organizations-create-account-result-failed-near-miss.json"),
@@ -195,5 +206,31 @@ class EntryHandlersTest {
         // THEN
         assertThat(sfn.calls).isEmpty();
         assertThat(result.skipped()).isEqualTo("account creation did not succeed");
+    }
+
+    @Test
+    void handleRequest_shouldRefuseAndStartNothing_whenTheTagChangeComesFromAnotherAccount() {
+        // GIVEN a tag-change event of account 222222222222 (forwarded to, or put on, the owner's bus)
+        RecordingSfn sfn = new RecordingSfn();
+        ShareTagChangedHandler handler = new ShareTagChangedHandler(
+                new ShareTagChangedService(new ExecutionStarter(sfn, ARN), "222222222223"));
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> run(handler, "tag-change-image-targets.json"))
+                .isInstanceOf(UntrustedEventException.class).hasMessageContaining("111111111111");
+        assertThat(sfn.calls).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldRefuseAndStartNothing_whenTheAccountVendingEventIsNotFromTheManagementAccount() {
+        // GIVEN a management account other than the one the event comes from
+        RecordingSfn sfn = new RecordingSfn();
+        NewAccountHandler handler = new NewAccountHandler(new NewAccountService(null, new ExecutionStarter(sfn, ARN),
+                "999999999999", Perimeters.testGuard()));
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> run(handler, "controltower-create-managed-account.json"))
+                .isInstanceOf(UntrustedEventException.class).hasMessageContaining("999999999999");
+        assertThat(sfn.calls).isEmpty();
     }
 }

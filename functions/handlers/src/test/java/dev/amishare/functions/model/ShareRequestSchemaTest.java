@@ -89,7 +89,6 @@ class ShareRequestSchemaTest {
         assertThat(p.at("/imageId/pattern").asText()).isEqualTo(anchored(Validation.IdKind.IMAGE_ID.pattern()));
         assertThat(p.at("/sourceRegion/pattern").asText()).isEqualTo(anchored(Validation.IdKind.REGION.pattern()));
         assertThat(p.at("/consumerRoleName/pattern").asText()).isEqualTo(anchored(Validation.IdKind.ROLE_NAME.pattern()));
-        assertThat(p.at("/externalId/pattern").asText()).isEqualTo(anchored(Validation.IdKind.EXTERNAL_ID.pattern()));
         assertThat(p.at("/organizationArns/items/pattern").asText()).isEqualTo(anchored(Validation.IdKind.ORGANIZATION_ARN.pattern()));
         assertThat(p.at("/organizationalUnitArns/items/pattern").asText())
                 .isEqualTo(anchored(Validation.IdKind.ORGANIZATIONAL_UNIT_ARN.pattern()));

@@ -41,7 +41,7 @@ class ShareRequestValidatorTest {
                 .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems())
                         .containsExactlyInAnyOrder(
                                 "acountIds: unknown field (known: imageId, sourceRegion, targets, organizationArns,"
-                                        + " organizationalUnitArns, consumerRoleName, externalId, dryRun,"
+                                        + " organizationalUnitArns, consumerRoleName, dryRun,"
                                         + " rollbackOnFailure)",
                                 "imageId: 'ami-XYZ' is not an AMI id ('ami-' and 8 or 17 lower-case hex digits)",
                                 "targets[0].accountId: '2222' is not a 12-digit AWS account id",

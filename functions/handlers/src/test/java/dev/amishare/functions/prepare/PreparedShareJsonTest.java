@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 class PreparedShareJsonTest {
 
     @Test
-    void write_shouldKeepExternalIdAndImageName_whenTheyAreNull() {
-        // GIVEN a prepared share without external id and image name
+    void write_shouldKeepImageName_whenItIsNull() {
+        // GIVEN a prepared share of an AMI without a name
         ShareRequest request = new ShareRequest("ami-0123456789abcdef0", "us-east-1",
-                List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null, null);
+                List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null);
         PreparedShare prepared = new PreparedShare(request, "111111111111", "us-east-1", null, List.of(), List.of(),
                 Principals.ofAccounts(List.of("222222222222")), List.of(), List.of(), false, null, "run-1");
 
@@ -22,6 +22,6 @@ class PreparedShareJsonTest {
         String json = Json.write(prepared);
 
         // THEN the workflow's JSONPath references find the fields (a missing field fails the state)
-        assertThat(json).contains("\"externalId\":null", "\"imageName\":null");
+        assertThat(json).contains("\"imageName\":null");
     }
 }

@@ -18,6 +18,7 @@ public final class FakeSsm implements SsmClient {
 
     public final Map<String, String> parameters = new LinkedHashMap<>();
     public final Map<String, ParameterType> types = new LinkedHashMap<>();
+    public final Map<String, String> keyIds = new LinkedHashMap<>();
     public int deletes;
 
     @Override
@@ -27,6 +28,7 @@ public final class FakeSsm implements SsmClient {
         }
         parameters.put(request.name(), request.value());
         types.put(request.name(), request.type());
+        keyIds.put(request.name(), request.keyId());
         return PutParameterResponse.builder().version(1L).build();
     }
 
