@@ -16,14 +16,27 @@ FailedEntryCount, as EventBridge API PutEvents reports it).
   source or detail type only: that entry fails with NotAuthorizedForSourceException /
   NotAuthorizedForDetailTypeException. An event EventBridge delivers for a rule with a role (RoleArn)
   is checked against that role's policies too (EventBridge UserGuide "eb-cross-account").
+- An entry for another account's bus needs that bus's resource policy (PutPermission,
+  AWS::Events::EventBusPolicy) to allow the caller: the sending account or role, with aws:PrincipalOrgID,
+  aws:PrincipalAccount, events:source, events:detail-type, and for a rule's delivery aws:SourceArn /
+  aws:SourceAccount (EventBridge UserGuide "eb-event-bus-perms", "eb-use-conditions"). Otherwise the
+  entry fails with AccessDeniedException (PutEventsResultEntry), or NotAuthorizedForSourceException /
+  NotAuthorizedForDetailTypeException when the policy allows the caller other sources or detail types;
+  a rule's delivery that fails so is dropped, as EventBridge drops it.
+- AWS::Events::EventBusPolicy with a Statement adds that statement to the bus policy (its StatementId
+  replacing one of the same Sid), as CloudFormation does; LocalStack's resource provider replaced the
+  whole policy, so only the last of several statements remained.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 
 from localstack.aws.api import RequestContext
 from localstack.services.events.provider import EventsProvider
+from localstack.services.events.resource_providers.aws_events_eventbuspolicy import EventsEventBusPolicyProvider
 from localstack.services.events.utils import extract_event_bus_name, extract_region_and_account_id
 from localstack.utils.patch import Patch, Patches
 
@@ -100,7 +113,46 @@ def check_identity(context: RequestContext):
                                          why=why_denied(decision, "events:PutEvents"))
 
 
-def _refusal(context: RequestContext, entry: dict) -> errors.EntryError | None:
+def _bus_policy(provider: EventsProvider, arn: str) -> list:
+    """The bus's resource policy as IAM policy documents (none for a bus without one). PutPermission's
+    Condition {"Type", "Key", "Value"} is read as {Type: {Key: Value}}, as EventBridge stores it."""
+    _, _, _, region, account, resource = arn.split(":", 5)
+    bus = provider.get_store(region, account).event_buses.get(resource.split("/", 1)[1])
+    if bus is None or not bus.policy:
+        return []
+    document = dict(policy.load(json.loads(json.dumps(bus.policy))))
+    statements = []
+    for statement in policy.statements([document]):
+        condition = statement.get("Condition")
+        if isinstance(condition, dict) and {"Type", "Key", "Value"} <= set(condition):
+            statement = {**statement, "Condition": {condition["Type"]: {condition["Key"]: condition["Value"]}}}
+        elif not condition:
+            statement = {k: v for k, v in statement.items() if k != "Condition"}
+        statements.append(statement)
+    return [{"Version": document.get("Version", "2012-10-17"), "Statement": statements}]
+
+
+def _bus_policy_refusal(provider: EventsProvider, caller: Caller, arn: str, keys: dict) -> errors.EntryError | None:
+    if policy.account_of(arn) == caller.account:
+        return None  # the bus's own account: identity policies only
+    documents = _bus_policy(provider, arn)
+    ctx = {**caller.global_context(), **keys}
+
+    def decide(ignore=()):
+        trimmed = policy.without_condition_keys(documents, ignore) if ignore else documents
+        return policy.evaluate(trimmed, policy.Request("events:PutEvents", arn, caller.arn, ctx), resource_policy=True)
+
+    decision = decide()
+    if decision.allowed:
+        return None
+    if decision.decision == policy.EXPLICIT_DENY:
+        return errors.EntryAccessDenied(principal_arn=caller.arn, resource=arn,
+                                        why="with an explicit deny in a resource-based policy")
+    return narrowed(decide) or errors.EntryAccessDenied(
+        principal_arn=caller.arn, resource=arn, why="because no resource-based policy allows the events:PutEvents action")
+
+
+def _refusal(provider: EventsProvider, context: RequestContext, entry: dict) -> errors.EntryError | None:
     source = entry.get("Source") or ""
     if source.startswith("aws.") and not emulates_aws_service(context):
         return errors.SourceNotAuthorized()
@@ -117,18 +169,46 @@ def _refusal(context: RequestContext, entry: dict) -> errors.EntryError | None:
             refusal = errors.EntryAccessDenied(principal_arn=caller.arn, resource=arn,
                                                why=why_denied(decision, "events:PutEvents"))
         return refusal
-    return None
+    return _bus_policy_refusal(provider, caller, arn, keys)
 
 
 def _process_entry(original, self, entry, processed_entries, failed_entry_count, context, *args, **kwargs):
-    refusal = _refusal(context, entry)
+    refusal = _refusal(self, context, entry)
     if refusal is not None:
         processed_entries.append(refusal.entry())
         failed_entry_count["count"] += 1
-        LOG.info("amishare: PutEvents entry refused: %s (%s)", refusal.code, entry.get("Source"))
+        LOG.info("amishare: PutEvents entry refused: %s %s (source %s)", refusal.code, refusal.message, entry.get("Source"))
         return None
     return original(self, entry, processed_entries, failed_entry_count, context, *args, **kwargs)
 
 
+_policy_lock = threading.Lock()
+
+
+def _policy_statements(events, bus: str) -> list:
+    current = events.describe_event_bus(Name=bus).get("Policy")
+    return list(json.loads(current).get("Statement") or []) if current else []
+
+
+def _create_event_bus_policy(original, self, request):
+    """AWS::Events::EventBusPolicy with a Statement: the statements of the bus policy stay, the new one
+    is added (CloudFormation UserGuide "aws-resource-events-eventbuspolicy": each resource is one
+    statement, identified by StatementId)."""
+    model = request.desired_state
+    if not model.get("Statement"):
+        return original(self, request)
+    events = request.aws_client_factory.events
+    bus = model.get("EventBusName") or "default"
+    with _policy_lock:
+        kept = [s for s in _policy_statements(events, bus) if s.get("Sid") != model.get("StatementId")]
+        result = original(self, request)  # puts a policy of this one statement
+        merged = kept + _policy_statements(events, bus)
+        events.put_permission(EventBusName=bus, Policy=json.dumps({"Version": "2012-10-17", "Statement": merged}))
+    return result
+
+
 def patches() -> Patches:
-    return Patches([Patch.function(EventsProvider._process_entry, _process_entry)])
+    return Patches([
+        Patch.function(EventsProvider._process_entry, _process_entry),
+        Patch.function(EventsEventBusPolicyProvider.create, _create_event_bus_policy),
+    ])

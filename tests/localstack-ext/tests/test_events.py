@@ -2,9 +2,12 @@
 PutEventsResultEntry; EventBridge UserGuide "eb-events-structure", "eb-event-bus-perms")."""
 
 import json
+import time
 import uuid
 
-from conftest import CONSUMER, OWNER, REGION, client, wait_for
+from conftest import CONSUMER, OWNER, REGION, THIRD, client, wait_for
+
+OUTSIDER = "444444444444"  # in no organization of organizations.json
 
 EMULATE_AWS = "X-Amishare-Emulate-Aws-Service"
 
@@ -18,15 +21,16 @@ def events_client(account, emulate_aws_service=False, **credentials):
     return events
 
 
-def captured(account, pattern):
-    """A rule on the default bus of account sending events that match pattern to a new log group;
-    returns a function marker -> the event whose detail.marker is marker, or None."""
+def captured(account, pattern, bus="default"):
+    """A rule on a bus of account sending events that match pattern to a new log group; returns a
+    function marker -> the event whose detail.marker is marker, or None."""
     logs, events = client("logs", account), client("events", account)
     group = f"/amishare/events-{uuid.uuid4().hex[:8]}"
     logs.create_log_group(logGroupName=group)
     rule = f"capture-{uuid.uuid4().hex[:8]}"
-    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=rule, Targets=[{"Id": "logs", "Arn": f"arn:aws:logs:{REGION}:{account}:log-group:{group}"}])
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern), EventBusName=bus)
+    events.put_targets(Rule=rule, EventBusName=bus,
+                       Targets=[{"Id": "logs", "Arn": f"arn:aws:logs:{REGION}:{account}:log-group:{group}"}])
 
     def event_for(marker):
         for e in logs.filter_log_events(logGroupName=group).get("events", []):
@@ -88,3 +92,144 @@ def test_rule_delivery_to_another_accounts_bus_keeps_the_aws_source():
     assert response["FailedEntryCount"] == 0
     event = wait_for(lambda: seen(marker), message="the forwarded event on the owner's bus")
     assert event["source"] == "aws.ec2"
+
+
+def new_bus(account):
+    name = f"amishare-{uuid.uuid4().hex[:8]}"
+    return name, client("events", account).create_event_bus(Name=name)["EventBusArn"]
+
+
+def _put(account, bus_arn, source="amishare.test", detail_type="amishare test", **credentials):
+    response = client("events", account, **credentials).put_events(
+        Entries=[entry(source, uuid.uuid4().hex, bus=bus_arn, detail_type=detail_type)])
+    return response["Entries"][0]
+
+
+def test_cross_account_put_events_needs_the_bus_policy():
+    """EventBridge UserGuide "eb-event-bus-perms": another account may put events on a bus only when the
+    bus's resource-based policy allows it (PutPermission); otherwise the entry fails with
+    AccessDeniedException (PutEventsResultEntry)."""
+    name, arn = new_bus(OWNER)
+    assert _put(CONSUMER, arn) == {
+        "ErrorCode": "AccessDeniedException",
+        "ErrorMessage": f"User: arn:aws:iam::{CONSUMER}:root is not authorized to perform: events:PutEvents on "
+                        f"resource: {arn} because no resource-based policy allows the events:PutEvents action"}
+    assert "EventId" in _put(OWNER, arn)  # the bus's own account needs no bus policy
+    client("events", OWNER).put_permission(EventBusName=name, Action="events:PutEvents", Principal=CONSUMER,
+                                           StatementId="consumer")
+    assert "EventId" in _put(CONSUMER, arn)
+    assert _put(THIRD, arn)["ErrorCode"] == "AccessDeniedException"
+
+
+def test_bus_policy_conditions_principal_org_id_and_principal_account():
+    """EventBridge UserGuide "eb-event-bus-perms" (PutPermission Condition aws:PrincipalOrgID: the
+    whole organization) and "eb-use-conditions" (aws:PrincipalAccount)."""
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(
+        EventBusName=name, Action="events:PutEvents", Principal="*", StatementId="organization",
+        Condition={"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": "o-amishare01"})
+    assert "EventId" in _put(CONSUMER, arn)
+    assert _put(OUTSIDER, arn)["ErrorCode"] == "AccessDeniedException"
+
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(EventBusName=name, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "third", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": arn,
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": THIRD}}}]}))
+    assert "EventId" in _put(THIRD, arn)
+    assert _put(CONSUMER, arn)["ErrorCode"] == "AccessDeniedException"
+
+
+def test_bus_policy_events_source_and_detail_type_conditions_refuse_per_entry():
+    """EventBridge UserGuide "eb-use-conditions": events:source and events:detail-type in the bus
+    policy; an entry the policy allows only for other values fails with NotAuthorizedForSourceException
+    / NotAuthorizedForDetailTypeException (PutEventsResultEntry)."""
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(EventBusName=name, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "consumer-sources", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CONSUMER}:root"},
+            "Action": "events:PutEvents", "Resource": arn,
+            "Condition": {"StringEquals": {"events:source": "amishare.consumer",
+                                           "events:detail-type": "amishare test"}}}]}))
+    assert "EventId" in _put(CONSUMER, arn, source="amishare.consumer")
+    assert _put(CONSUMER, arn, source="amishare.other")["ErrorCode"] == "NotAuthorizedForSourceException"
+    assert _put(CONSUMER, arn, source="amishare.consumer", detail_type="other") == {
+        "ErrorCode": "NotAuthorizedForDetailTypeException", "ErrorMessage": "Not authorized for the detail type."}
+    assert _put(THIRD, arn, source="amishare.consumer")["ErrorCode"] == "AccessDeniedException"
+
+
+def _forward(account, target_bus_arn, role_arn=None):
+    """A rule on account's default bus sending "amishare forwarded" events to target_bus_arn."""
+    events = client("events", account)
+    rule = f"forward-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["amishare.forwarded"]}))
+    target = {"Id": "bus", "Arn": target_bus_arn, **({"RoleArn": role_arn} if role_arn else {})}
+    events.put_targets(Rule=rule, Targets=[target])
+
+
+def _forwarded(account):
+    marker = uuid.uuid4().hex
+    response = client("events", account).put_events(Entries=[entry("amishare.forwarded", marker)])
+    assert response["FailedEntryCount"] == 0
+    return marker
+
+
+def test_rule_delivery_to_another_accounts_bus_needs_its_bus_policy():
+    """EventBridge UserGuide "eb-cross-account": the receiving bus's policy must allow the sending
+    account; without it EventBridge does not deliver the rule's event."""
+    name, arn = new_bus(OWNER)
+    seen = captured(OWNER, {"source": ["amishare.forwarded"]}, bus=name)
+    _forward(CONSUMER, arn)
+    refused = _forwarded(CONSUMER)
+    time.sleep(2)  # the rule is processed asynchronously; the event would have arrived by now
+    client("events", OWNER).put_permission(EventBusName=name, Action="events:PutEvents", Principal=CONSUMER,
+                                           StatementId="consumer")
+    accepted = _forwarded(CONSUMER)
+    wait_for(lambda: seen(accepted), message="the forwarded event")
+    assert seen(refused) is None
+
+
+def test_rule_delivery_with_a_role_needs_the_roles_identity_policy_and_the_bus_policy():
+    """EventBridge UserGuide "eb-cross-account": with a role on the target, EventBridge puts the event
+    as that role, which needs events:PutEvents on the bus, which in turn must allow the account."""
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(EventBusName=name, Action="events:PutEvents", Principal=CONSUMER,
+                                           StatementId="consumer")
+    seen = captured(OWNER, {"source": ["amishare.forwarded"]}, bus=name)
+    iam = client("iam", CONSUMER)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "events.amazonaws.com"}}]}
+    roles = {}
+    for kind, actions in (("granted", ["events:PutEvents"]), ("ungranted", ["events:DescribeRule"])):
+        role = iam.create_role(RoleName=f"forward-{kind}-{uuid.uuid4().hex[:8]}",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        iam.put_role_policy(RoleName=role["RoleName"], PolicyName="forward", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": arn}]}))
+        roles[kind] = role["Arn"]
+    _forward(CONSUMER, arn, role_arn=roles["ungranted"])
+    refused = _forwarded(CONSUMER)
+    time.sleep(2)
+    _forward(CONSUMER, arn, role_arn=roles["granted"])  # both rules stay; this one delivers
+    accepted = _forwarded(CONSUMER)
+    event = wait_for(lambda: seen(accepted), message="the event delivered as the granted role")
+    assert event["source"] == "amishare.forwarded"
+    assert seen(refused) is None
+
+
+def test_event_bus_policy_resources_add_statements_to_the_bus_policy():
+    """CloudFormation UserGuide "aws-resource-events-eventbuspolicy": each AWS::Events::EventBusPolicy
+    is one statement of the bus policy (StatementId); several of them on one bus all apply."""
+    name, arn = new_bus(OWNER)
+    resources = {f"From{account}": {"Type": "AWS::Events::EventBusPolicy", "Properties": {
+        "EventBusName": name, "StatementId": f"amishare-consumer-{account}",
+        "Statement": {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                      "Action": "events:PutEvents", "Resource": arn}}} for account in (CONSUMER, THIRD)}
+    cloudformation = client("cloudformation", OWNER)
+    stack = f"amishare-bus-policy-{uuid.uuid4().hex[:8]}"
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps({"Resources": resources}))
+    wait_for(lambda: cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE",
+             timeout=60, message="the stack")
+    policy = json.loads(client("events", OWNER).describe_event_bus(Name=name)["Policy"])
+    assert sorted(s["Sid"] for s in policy["Statement"]) == [f"amishare-consumer-{CONSUMER}", f"amishare-consumer-{THIRD}"]
+    assert "EventId" in _put(CONSUMER, arn) and "EventId" in _put(THIRD, arn)
+    assert _put(OUTSIDER, arn)["ErrorCode"] == "AccessDeniedException"
