@@ -16,16 +16,16 @@ echo "emulator: $endpoint"
 # Build the Lambda package, the CDK app and this demo unless nothing changed since the last build
 # (packaging runs the shader and ProGuard, ~1 min).
 stamp=tests/target/system/.built
-if [ ! -f "$stamp" ] || [ ! -f tests/target/classpath.txt ] || \
-   [ -n "$(find pom.xml functions statemachine infra tests/pom.xml tests/src -newer "$stamp" -type f \
-            -not -path '*/target/*' -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ ! -f tests/tools/target/classpath.txt ] || \
+   [ -n "$(find pom.xml functions statemachine infra tests/pom.xml tests/harness tests/tools \
+            -newer "$stamp" -type f -not -path '*/target/*' -print -quit)" ]; then
   echo "building (Lambda package, CDK app)"
   mkdir -p tests/target/system
   touch "$stamp.new"
-  ./mvnw -q -B -pl tests -am package -DskipTests
+  ./mvnw -q -B -pl tests/tools -am package -DskipTests
   mv "$stamp.new" "$stamp"
 fi
-classpath="tests/target/classes:$(cat tests/target/classpath.txt)"
+classpath="tests/tools/target/classes:$(cat tests/tools/target/classpath.txt)"
 # The handlers' JSON decision lines stay in the functions' logs; the demo prints its own report.
-java -cp "$classpath" dev.amishare.tests.SystemDemo "$endpoint" "$classpath"
+java -cp "$classpath" dev.amishare.tests.tools.SystemDemo "$endpoint" "$classpath"
 echo "took $(( $(date +%s) - started )) s; the emulator is still running at $endpoint; stop it with: tests/localstack/localstack.sh stop"

@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 runs=${1:-7}
 endpoint=$(tests/localstack/localstack.sh start)
-./mvnw -q -B -pl tests -am install -DskipTests
-./mvnw -q -B -pl tests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+./mvnw -q -B -pl tests/tools -am install -DskipTests
+./mvnw -q -B -pl tests/tools dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 bench_classes=$(mktemp -d)
 trap 'rm -rf "$bench_classes"' EXIT
 # Only the launcher joins the deployment package on the measured JVM's class path.
 mkdir -p "$bench_classes/dev/amishare/tests/bench"
-cp tests/target/classes/dev/amishare/tests/bench/FirstInvocation.class "$bench_classes/dev/amishare/tests/bench/"
-java -cp "tests/target/classes:$(cat tests/target/classpath.txt)" dev.amishare.tests.bench.ColdStartBenchmark \
+cp tests/tools/target/classes/dev/amishare/tests/bench/FirstInvocation.class "$bench_classes/dev/amishare/tests/bench/"
+java -cp "tests/tools/target/classes:$(cat tests/tools/target/classpath.txt)" dev.amishare.tests.bench.ColdStartBenchmark \
   "$endpoint" functions/handlers/target/amishare-functions-lambda.jar "$bench_classes" "$runs"

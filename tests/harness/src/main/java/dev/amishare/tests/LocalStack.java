@@ -94,8 +94,8 @@ public final class LocalStack {
         if (configured != null) {
             return Path.of(configured);
         }
-        // From the repository root or from tests/, whichever the JVM was started in.
-        for (Path candidate : List.of(Path.of("tests/localstack/localstack.sh"), Path.of("localstack/localstack.sh"))) {
+        // From the repository root or from a module under tests/, whichever the JVM was started in.
+        for (Path candidate : List.of(Path.of("tests/localstack/localstack.sh"), Path.of("../localstack/localstack.sh"))) {
             if (Files.isRegularFile(candidate)) {
                 return candidate.toAbsolutePath();
             }

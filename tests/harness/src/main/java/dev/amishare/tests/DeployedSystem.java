@@ -82,16 +82,15 @@ public record DeployedSystem(String stateMachineArn, String apiId, String apiSta
         return URI.create(endpoint + "/restapis/" + apiId + "/" + apiStage + "/_user_request_" + path);
     }
 
-    /** The class path the CDK app runs with: this module's classes and its runtime dependencies. */
+    /** The class path the CDK app runs with, as tests/it's build wrote it (infra and its dependencies). */
     static String classPath() {
         String file = System.getProperty("amishare.classpath.file");
-        String classes = System.getProperty("amishare.classes");
-        if (file == null || classes == null) {
-            throw new IllegalStateException("amishare.classpath.file / amishare.classes are not set (the tests "
-                    + "module's Failsafe configuration sets them)");
+        if (file == null) {
+            throw new IllegalStateException("amishare.classpath.file is not set (tests/it's Failsafe configuration "
+                    + "sets it)");
         }
         try {
-            return classes + java.io.File.pathSeparator + Files.readString(Path.of(file)).trim();
+            return Files.readString(Path.of(file)).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

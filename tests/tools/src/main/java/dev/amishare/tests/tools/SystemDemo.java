@@ -1,6 +1,12 @@
-package dev.amishare.tests;
+package dev.amishare.tests.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.tests.Accounts;
+import dev.amishare.tests.Aws;
+import dev.amishare.tests.DeployedSystem;
+import dev.amishare.tests.Executions;
+import dev.amishare.tests.GoldenAmi;
+import dev.amishare.tests.ShareRequests;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

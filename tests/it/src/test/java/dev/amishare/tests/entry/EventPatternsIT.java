@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
+import dev.amishare.tests.DeployedSystem;
 import dev.amishare.tests.LocalStackExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 @ExtendWith(LocalStackExtension.class)
 class EventPatternsIT {
 
-    private static final Path EVENTS = Path.of("..", "events");
+    private static final Path EVENTS = DeployedSystem.repositoryRoot().resolve("events");
 
     private final EventBridgeClient events;
 

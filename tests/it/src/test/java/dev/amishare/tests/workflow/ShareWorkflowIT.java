@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
+import dev.amishare.tests.DeployedSystem;
 import dev.amishare.tests.LocalStackExtension;
 import java.io.IOException;
 import java.net.URI;
@@ -44,7 +45,7 @@ class ShareWorkflowIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The name the mock configuration's StateMachines entry is keyed by. */
     private static final String NAME = "ShareWorkflow";
-    private static final Path ASL = Path.of("..", "statemachine", "share-workflow.asl.json");
+    private static final Path ASL = DeployedSystem.repositoryRoot().resolve("statemachine/share-workflow.asl.json");
     private static final String REQUEST = "{\"imageId\":\"ami-0123456789abcdef0\",\"targets\":["
             + "{\"accountId\":\"222222222222\",\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}]}]}";
 
