@@ -34,6 +34,7 @@ final class TargetFanOut extends StateMachineFragment {
                 Throttling.READS, Payloads.Iteration.withExecutionId(
                         "imageId", Payloads.Iteration.field("imageId"),
                         "sourceRegion", Payloads.Iteration.field("sourceRegion"),
+                        "ownerAccountId", Payloads.Iteration.field("ownerAccountId"),
                         "targetRole", Payloads.Iteration.targetRole(),
                         "ownerKeyArns", Payloads.Iteration.list("ownerKeyArns"),
                         "copy", Payloads.Iteration.list("target.copy")), "$.validation");

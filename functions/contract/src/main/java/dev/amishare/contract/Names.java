@@ -23,6 +23,15 @@ public final class Names {
     /** On copies: the image and the account they were copied from. */
     public static final String TAG_SOURCE_IMAGE = "amishare:source-image";
     public static final String TAG_SOURCE_ACCOUNT = "amishare:source-account";
+    /** On copies: the CopyImage client token, so that a replay finds the copy it made. */
+    public static final String TAG_COPY_TOKEN = "amishare:copy-token";
+
+    /**
+     * The only tags a copy gets (its source's own tags are not copied): the consumer role may create no
+     * other tag key.
+     */
+    public static final java.util.List<String> COPY_TAG_KEYS =
+            java.util.List.of(TAG_SOURCE_IMAGE, TAG_SOURCE_ACCOUNT, TAG_COPY_TOKEN);
 
     /** The role the consumer stacks create in each target account, unless a request names another. */
     public static final String DEFAULT_CONSUMER_ROLE = "AmiShareConsumer";
@@ -41,6 +50,9 @@ public final class Names {
      * {@code <prefix>/<account>/<region>/<image id>}, so IAM grants {@code <prefix>/*}.
      */
     public static final String COPY_TOKEN_PREFIX = "/amishare/copy-tokens";
+
+    /** The owner account's event bus the consumer stacks forward their copies' AMI events to. */
+    public static final String COPY_EVENT_BUS = "amishare-copy-events";
 
     /** The external id the consumer roles' trust policies require: deploy-time configuration of both stacks. */
     public static final String ENV_EXTERNAL_ID = "AMISHARE_EXTERNAL_ID";

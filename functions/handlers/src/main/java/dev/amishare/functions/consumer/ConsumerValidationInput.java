@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param imageId the shared AMI
  * @param sourceRegion the AMI's region ({@code request.sourceRegion})
+ * @param ownerAccountId the account that owns the AMI, as the copy's source
  * @param targetRole the target account and the role to assume there
  * @param ownerKeyArns the AMI's keys ({@code customerManagedKeyArns})
  * @param copy the target's copies (region and destination key); empty when it only launches
@@ -20,6 +21,7 @@ import java.util.List;
 public record ConsumerValidationInput(
         String imageId,
         String sourceRegion,
+        String ownerAccountId,
         TargetRole targetRole,
         List<String> ownerKeyArns,
         List<ShareRequest.Copy> copy,
@@ -35,6 +37,7 @@ public record ConsumerValidationInput(
         Validation v = new Validation()
                 .matches(imageId, IdKind.IMAGE_ID, "imageId")
                 .matches(sourceRegion, IdKind.REGION, "sourceRegion")
+                .matches(ownerAccountId, IdKind.ACCOUNT_ID, "ownerAccountId")
                 .each(ownerKeyArns, IdKind.KMS_KEY_ARN, "ownerKeyArns");
         if (targetRole == null) {
             v.require(false, "targetRole: missing");

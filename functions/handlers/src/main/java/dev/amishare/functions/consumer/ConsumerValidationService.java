@@ -9,6 +9,7 @@ import dev.amishare.functions.model.ShareRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import dev.amishare.contract.ConsumerActions;
+import dev.amishare.contract.Names;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,19 +76,24 @@ public final class ConsumerValidationService {
             checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.DESCRIBE_IMAGES), null, Map.of()));
             checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.RUN_INSTANCES), sourceImage, Map.of()));
             if (!input.copy().isEmpty()) {
-                checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), sourceImage, Map.of()));
+                // The source as EC2 sees it: owned by the owner account.
+                checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), sourceImage,
+                        Map.of("ec2:Owner", List.of(input.ownerAccountId()))));
                 for (String region : input.copy().stream().map(ShareRequest.Copy::region).distinct().toList()) {
+                    // The new image: the target's own, tagged by CopyImage with amishare's keys only.
                     String copies = imageArn(partition, region, "*");
-                    checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), copies, Map.of()));
+                    checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.COPY_IMAGE), copies,
+                            Map.of("aws:ResourceAccount", List.of(input.accountId()))));
                     checks.addAll(simulate(iam, roleArn, List.of(ConsumerActions.CREATE_TAGS), copies,
-                            Map.of(ConsumerActions.CREATE_TAGS_ACTION_KEY, "CopyImage")));
+                            Map.of(ConsumerActions.CREATE_TAGS_ACTION_KEY, List.of("CopyImage"),
+                                    "aws:TagKeys", Names.COPY_TAG_KEYS)));
                 }
             }
             for (String keyArn : keyArns) {
                 // EC2 uses the key for the role (the consumer stack allows key use only via EC2), and
                 // creates grants as an AWS resource: simulate the calls as EC2 makes them, in the key's region.
                 checks.addAll(simulate(iam, roleArn, KEY_ACTIONS, keyArn, Map.of(
-                        "kms:ViaService", "ec2." + regionOf(keyArn) + ".amazonaws.com")));
+                        "kms:ViaService", List.of("ec2." + regionOf(keyArn) + ".amazonaws.com"))));
             }
         }
 
@@ -124,14 +130,16 @@ public final class ConsumerValidationService {
     }
 
     private List<ConsumerCheck> simulate(IamClient iam, String roleArn, List<String> actions, String resourceArn,
-            Map<String, String> contextValues) {
+            Map<String, List<String>> contextValues) {
         List<ConsumerCheck> checks = new ArrayList<>();
         List<ContextEntry> context = new ArrayList<>();
         // Without kms:GrantIsForAWSResource a condition on it would not match; EC2 always sets it.
         context.add(ContextEntry.builder().contextKeyName("kms:GrantIsForAWSResource")
                 .contextKeyType(ContextKeyTypeEnum.BOOLEAN).contextKeyValues("true").build());
-        contextValues.forEach((key, value) -> context.add(ContextEntry.builder().contextKeyName(key)
-                .contextKeyType(ContextKeyTypeEnum.STRING).contextKeyValues(value).build()));
+        // aws:TagKeys is multi-valued (a string list); the others name one value.
+        contextValues.forEach((key, values) -> context.add(ContextEntry.builder().contextKeyName(key)
+                .contextKeyType(key.equals("aws:TagKeys") ? ContextKeyTypeEnum.STRING_LIST : ContextKeyTypeEnum.STRING)
+                .contextKeyValues(values).build()));
         String marker = null;
         try {
             do {

@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 public final class CopyImageService {
 
     private static final Logger LOG = LogManager.getLogger(CopyImageService.class);
-    public static final String TAG_COPY_TOKEN = "amishare:copy-token";
     // EC2 limits AMI names to 128 characters.
     private static final int MAX_NAME = 128;
 
@@ -85,7 +84,7 @@ public final class CopyImageService {
     private static Image existing(Ec2Client ec2, String token) {
         try {
             List<Image> images = ec2.describeImages(r -> r.owners("self")
-                    .filters(Filter.builder().name("tag:" + TAG_COPY_TOKEN).values(token).build())).images();
+                    .filters(Filter.builder().name("tag:" + Names.TAG_COPY_TOKEN).values(token).build())).images();
             return images.isEmpty() ? null : images.get(0);
         } catch (AwsServiceException e) {
             throw AwsErrors.common("ec2:DescribeImages", e);
@@ -99,11 +98,14 @@ public final class CopyImageService {
                     .name(name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name)
                     .description("Copy of " + input.sourceImageId() + " shared by " + input.ownerAccountId()
                             + " (amishare)")
-                    .encrypted(true).kmsKeyId(input.kmsKeyId()).clientToken(token).copyImageTags(true)
+                    .encrypted(true).kmsKeyId(input.kmsKeyId()).clientToken(token)
+                    // Not the source's tags: they are the owner's opt-in tags, and the consumer role may create
+                    // amishare's tag keys only.
+                    .copyImageTags(false)
                     .tagSpecifications(t -> t.resourceType(ResourceType.IMAGE).tags(
                             Tag.builder().key(Names.TAG_SOURCE_IMAGE).value(input.sourceImageId()).build(),
                             Tag.builder().key(Names.TAG_SOURCE_ACCOUNT).value(input.ownerAccountId()).build(),
-                            Tag.builder().key(TAG_COPY_TOKEN).value(token).build()))).imageId();
+                            Tag.builder().key(Names.TAG_COPY_TOKEN).value(token).build()))).imageId();
         } catch (AwsServiceException e) {
             if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {
                 throw new ImageNotFoundException(input.sourceImageId(), input.sourceRegion(), e);

@@ -28,7 +28,7 @@ class ConsumerValidationServiceTest {
     private final ConsumerValidationService service = new ConsumerValidationService(new ConsumerRoles(sts, "ext-42"), target);
 
     static ConsumerValidationInput input(List<ShareRequest.Copy> copy) {
-        return new ConsumerValidationInput(IMAGE, "us-east-1", new TargetRole("222222222222", null), List.of(OWNER_KEY),
+        return new ConsumerValidationInput(IMAGE, "us-east-1", "111111111111", new TargetRole("222222222222", null), List.of(OWNER_KEY),
                 copy, "exec-1");
     }
 
@@ -184,12 +184,12 @@ class ConsumerValidationServiceTest {
     @Test
     void validate_shouldFailBeforeAssumingTheRole_whenInputIsMalformed() {
         // GIVEN
-        ConsumerValidationInput bad = new ConsumerValidationInput("ami-1", "us-east-1", new TargetRole("22", null), null,
-                List.of(new ShareRequest.Copy("eu-west-1", "nope")), null);
+        ConsumerValidationInput bad = new ConsumerValidationInput("ami-1", "us-east-1", "1111", new TargetRole("22", null),
+                null, List.of(new ShareRequest.Copy("eu-west-1", "nope")), null);
 
-        // WHEN / THEN
+        // WHEN / THEN image id, owner account, target account and key are each named
         assertThatThrownBy(() -> service.validate(bad))
-                .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems()).hasSize(3));
+                .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems()).hasSize(4));
         assertThat(sts.assumed).isEmpty();
     }
 }

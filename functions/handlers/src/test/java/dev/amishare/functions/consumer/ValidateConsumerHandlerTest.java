@@ -20,7 +20,7 @@ class ValidateConsumerHandlerTest {
         ValidateConsumerHandler handler =
                 new ValidateConsumerHandler(new ConsumerValidationService(new ConsumerRoles(new FakeSts("111111111111"), null), target));
         String in = "{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
-                + "\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
+                + "\"ownerAccountId\":\"111111111111\",\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
                 + "\"],\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],\"executionId\":\"e\"}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -46,7 +46,7 @@ class CopyImageServiceTest {
         assertThat(request.name()).isEqualTo("golden-2026-11");
         assertThat(request.encrypted()).isTrue();
         assertThat(request.kmsKeyId()).isEqualTo("alias/golden-ami");
-        assertThat(request.copyImageTags()).isTrue();
+        assertThat(request.copyImageTags()).isFalse();
         assertThat(request.clientToken()).hasSize(64)
                 .isEqualTo(CopyImageService.clientToken(SOURCE, "222222222222", "eu-west-1", "alias/golden-ami"));
         assertThat(request.tagSpecifications()).singleElement().satisfies(t -> {
