@@ -13,6 +13,9 @@
   authorized to perform: <action> on resource: <arn> because no identity-based policy allows the
   <action> action" (IAM UserGuide "troubleshoot_access-denied"). sts:AssumeRole is checked in
   iam_sts.py, events:PutEvents in events_perimeter.py.
+- SSM SecureString parameters under a customer-managed key, for every external caller: the key policy
+  and identity policy must allow kms:Encrypt / kms:GenerateDataKey (PutParameter) or kms:Decrypt
+  (GetParameter WithDecryption) through SSM (ssm_secure.py).
 
 Internal calls (LocalStack services talking to each other: CloudFormation deploying, Step Functions
 invoking Lambda, API Gateway starting executions, EventBridge invoking targets, and this extension)
@@ -30,7 +33,7 @@ from localstack.aws.api import RequestContext
 from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
-from . import errors, events_perimeter, kms_access, org, policy, service_resources
+from . import errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
 from .ec2_images import backends_in, current_caller
 from .identity import Caller, caller_of, identity_allows, why_denied
 
@@ -48,6 +51,8 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
     if service not in ("ec2", "kms"):
         if not context.is_internal_call:
             _check_identity(context)
+            if service == "ssm":
+                ssm_secure.check(caller_of(context), context)
         return
     if context.is_internal_call:
         if service == "ec2":

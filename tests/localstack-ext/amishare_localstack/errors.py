@@ -196,6 +196,38 @@ class AssumeRoleDenied(AwsError):
     template = "User: {principal_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
 
 
+# ---- SSM SecureString parameters under customer-managed keys -------------------------------------
+
+class SsmInvalidKeyId(AwsError):
+    """PutParameter with a KeyId that names no key of the account and region (SSM API PutParameter
+    InvalidKeyId, its description as the message)."""
+
+    code = "InvalidKeyId"
+    template = "The query key ID isn't valid."
+
+
+class SsmKeyNotAuthorized(AwsError):
+    """PutParameter of a SecureString whose customer-managed key the caller may not use for
+    kms:Encrypt / kms:GenerateDataKey (Systems Manager UserGuide "secure-string-parameter-kms-encryption");
+    SSM passes on KMS's AccessDeniedException, naming KMS as the service that refused."""
+
+    code = "AccessDeniedException"
+    template = ("User: {principal_arn} is not authorized to perform: {action} on resource: {key_arn} because "
+                "{reason} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; "
+                "Request ID: {request_id})")
+
+
+class SsmCiphertextKeyNotAccessible(AwsError):
+    """GetParameter WithDecryption of a SecureString whose customer-managed key the caller may not use
+    for kms:Decrypt (Systems Manager UserGuide "secure-string-parameter-kms-encryption"); message as AWS
+    returns it (tryolabs/aws-workshop issue 6, external-secrets/kubernetes-external-secrets issue 627)."""
+
+    code = "AccessDeniedException"
+    template = ("The ciphertext refers to a customer master key that does not exist, does not exist in this "
+                "region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: "
+                "AccessDeniedException; Request ID: {request_id})")
+
+
 # ---- IAM identity policies of role sessions, per service ------------------------------------------
 
 class ActionNotAuthorized(AwsError):

@@ -143,6 +143,14 @@ def test_error_messages_are_the_ones_tests_and_clients_match():
         assert (error.code, error.status_code, error.message) == (code, status, message)
     assert errors.SourceNotAuthorized().entry() == {"ErrorCode": "NotAuthorizedForSourceException",
                                                     "ErrorMessage": "Not authorized for the source."}
+    assert errors.SsmCiphertextKeyNotAccessible(request_id="r-1").message == (
+        "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you "
+        "are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; "
+        "Request ID: r-1)")
+    assert errors.ActionNotAuthorized(principal_arn="arn:r", action="ssm:GetParameter", resource="arn:p",
+                                      why="because no identity-based policy allows the ssm:GetParameter action").message == (
+        "User: arn:r is not authorized to perform: ssm:GetParameter on resource: arn:p because no identity-based "
+        "policy allows the ssm:GetParameter action")
 
     moto_error = errors.ImageUnderAwsManagedKey().in_moto()
     assert (moto_error.error_type, moto_error.code, moto_error.message) == (
