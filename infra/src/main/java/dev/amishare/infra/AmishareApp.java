@@ -1,6 +1,7 @@
 package dev.amishare.infra;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import dev.amishare.contract.Perimeter;
 import java.util.Arrays;
 import java.util.List;
 import software.amazon.awscdk.App;
@@ -10,9 +11,11 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
 /**
- * The CDK app that {@code cdk.json} runs: {@code npx cdk synth} from the repository root. Context
- * (-c key=value): ownerAccountId, ownerAccessRoleArn, ownerCopyWaiterRoleArn, consumerRoleName, externalId, organizationId,
- * consumerAccountIds (comma-separated).
+ * The CDK app that {@code cdk.json} runs: {@code npx cdk synth -c perimeterOrganizationId=o-…} from the
+ * repository root. Context (-c key=value, documented in infra/README.md): the sharing perimeter
+ * (perimeterOrganizationId, perimeterOrganizationalUnitIds, perimeterAccountIds, comma-separated; the owner
+ * stack refuses to synthesize without one), managementAccountId, externalId, consumerRoleName, and for the
+ * consumer stack ownerAccountId, ownerAccessRoleArn, ownerCopyWaiterRoleArn.
  */
 public final class AmishareApp {
 
@@ -32,14 +35,15 @@ public final class AmishareApp {
                 .region(System.getenv("CDK_DEFAULT_REGION"))
                 .build();
         String consumerRoleName = context(app, "consumerRoleName");
-        String organizationId = context(app, "organizationId");
-        String accounts = context(app, "consumerAccountIds");
+        String organizationId = context(app, "perimeterOrganizationId");
+        Perimeter perimeter = new Perimeter(organizationId, list(context(app, "perimeterOrganizationalUnitIds")),
+                list(context(app, "perimeterAccountIds")));
         new OwnerStack(app, "AmishareOwner", OwnerStack.OwnerStackProps.builder()
                 .functionsJar(FunctionsJar.locate())
                 .consumerRoleName(consumerRoleName)
-                .organizationId(organizationId)
-                .consumerAccountIds(accounts == null ? List.of()
-                        : Arrays.stream(accounts.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .perimeter(perimeter)
+                .externalId(context(app, "externalId"))
+                .managementAccountId(context(app, "managementAccountId"))
                 .stackProps(StackProps.builder()
                         .description("amishare: shares encrypted AMIs from this account with other accounts")
                         .env(env)
@@ -64,6 +68,11 @@ public final class AmishareApp {
                         .build())
                 .build());
         Aspects.of(app).add(new AwsSolutionsChecks());
+    }
+
+    private static List<String> list(String value) {
+        return value == null ? List.of()
+                : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String context(App app, String key) {

@@ -70,16 +70,25 @@ public final class ConsumerStack extends Stack {
         String images = "arn:" + partition + ":ec2:*::image/*";
         // DescribeImages has no resource-level permissions.
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.DESCRIBE_IMAGES), List.of("*")));
-        // CopyImage is authorized on the source and on the new image.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.COPY_IMAGE), List.of(images)));
+        // CopyImage is authorized on the source image and on the new one (Service Authorization Reference,
+        // Amazon EC2: CopyImage's image resource, with ec2:Owner for the source). The source must be the
+        // owner account's: the role copies golden images, not public or anybody else's. The new image is
+        // this account's own and in none of the requests' regions yet, so it is named by this account.
+        PolicyStatement copySource = StageFunctions.allow(List.of(ConsumerActions.COPY_IMAGE), List.of(images));
+        copySource.addCondition("StringEquals", Map.of("ec2:Owner", owner));
+        consumerRole.addToPrincipalPolicy(copySource);
+        PolicyStatement copyTarget = StageFunctions.allow(List.of(ConsumerActions.COPY_IMAGE), List.of(images));
+        copyTarget.addCondition("StringEquals", Map.of("aws:ResourceAccount", getAccount()));
+        consumerRole.addToPrincipalPolicy(copyTarget);
         // RunInstances on images only: validation proves with this role that the target may launch the
         // shared AMI (the image-level check EC2 makes). Without instance, volume and network resources the
         // role itself cannot launch anything.
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.RUN_INSTANCES), List.of(images)));
-        // Tags only while CopyImage creates the copy (its TagSpecifications and CopyImageTags).
+        // Tags only while CopyImage creates the copy (its TagSpecifications), and only amishare's tag keys.
         PolicyStatement tags = StageFunctions.allow(List.of(ConsumerActions.CREATE_TAGS),
                 List.of(images, "arn:" + partition + ":ec2:*::snapshot/*"));
         tags.addCondition("StringEquals", Map.of(ConsumerActions.CREATE_TAGS_ACTION_KEY, "CopyImage"));
+        tags.addCondition("ForAllValues:StringEquals", Map.of("aws:TagKeys", Names.COPY_TAG_KEYS));
         consumerRole.addToPrincipalPolicy(tags);
         // The validation stage simulates this role's own policies, nothing else.
         consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of("iam:SimulatePrincipalPolicy"),
@@ -104,7 +113,8 @@ public final class ConsumerStack extends Stack {
                 .assumedBy(new ServicePrincipal("events.amazonaws.com"))
                 .description("amishare: EventBridge puts AMI state changes on the owner account's bus")
                 .build();
-        String ownerBus = "arn:" + partition + ":events:" + getRegion() + ":" + owner + ":event-bus/default";
+        String ownerBus = "arn:" + partition + ":events:" + getRegion() + ":" + owner + ":event-bus/"
+                + Names.COPY_EVENT_BUS;
         Rule.Builder.create(this, "ForwardAmiStateChangeRule")
                 .description("amishare: forwards EC2 AMI State Change events to the owner account")
                 .eventPattern(EventPatterns.pattern(EventPatterns.AMI_STATE_CHANGE))

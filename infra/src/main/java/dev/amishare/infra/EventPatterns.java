@@ -45,6 +45,16 @@ public final class EventPatterns {
         }
     }
 
+    /**
+     * The file's pattern, matching only events of these accounts ({@code account}, which AWS sets to the
+     * account the event happened in): the owner for tag changes, the management account for vending.
+     */
+    public static EventPattern pattern(String file, List<String> accounts) {
+        EventPattern base = pattern(file);
+        return EventPattern.builder().source(base.getSource()).detailType(base.getDetailType())
+                .detail(base.getDetail()).account(accounts).build();
+    }
+
     /** The file as CDK's typed pattern; the top-level fields amishare uses are the only ones allowed. */
     @SuppressWarnings("unchecked")
     public static EventPattern pattern(String file) {

@@ -10,12 +10,12 @@ import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.services.events.CfnEventBusPolicy;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import dev.amishare.contract.Perimeter;
 import dev.amishare.contract.Stage;
 import dev.amishare.statemachine.ShareWorkflow;
 import dev.amishare.statemachine.ShareWorkflowProps;
@@ -26,52 +26,66 @@ import software.constructs.Construct;
  * The stack deployed into the account that owns the golden AMIs: every stage function with its own
  * least-privilege role, the sharing workflow, and the entry points that start it (EventBridge rules on
  * tag changes and account vending, the REST API). The consumer stacks forward their copies' AMI events
- * to this account's default event bus.
+ * to this account's copy-event bus.
+ * <p>
+ * <b>Fail closed.</b> The stack refuses to synthesize without a sharing perimeter rather than deploy one
+ * that shares with nobody: a deployment that cannot share is a misconfiguration every request would hit at
+ * run time, long after whoever deployed it has moved on, while a failed synth stops them at once with what
+ * to set. The functions refuse an empty perimeter all the same, should one be deployed by other means.
  */
 public final class OwnerStack extends Stack {
 
     private final StageFunctions functions;
+    private final CopyEventBus copyEvents;
     private final StateMachine stateMachine;
     private final ShareApi api;
 
     public OwnerStack(Construct scope, String id, OwnerStackProps props) {
         super(scope, id, props.stackProps());
 
-        functions = new StageFunctions(this, "Functions",
-                new StageFunctions.StageFunctionsProps(props.functionsJar(), props.consumerRoleName()));
+        functions = new StageFunctions(this, "Functions", new StageFunctions.StageFunctionsProps(props.functionsJar(),
+                props.consumerRoleName(), props.perimeter(), props.externalId(), props.managementAccountId()));
 
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", new ShareWorkflowProps(functions.byStage(),
                 LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build(),
                 WorkflowOptions.defaults())).stateMachine();
         functions.bindStateMachine(stateMachine);
 
-        // Entry point: a changed amishare:targets tag on an AMI.
+        // Entry point: a changed amishare:targets tag on one of this account's AMIs. AWS puts the tagged
+        // resource's account in the event; only this account's count (the handler checks it again).
         Rule.Builder.create(this, "ShareTagChangedRule")
                 .description("amishare: an AMI's " + Names.TAG_TARGETS + " tag changed")
-                .eventPattern(EventPatterns.pattern(EventPatterns.SHARE_TAG_CHANGED))
+                .eventPattern(EventPatterns.pattern(EventPatterns.SHARE_TAG_CHANGED, List.of(getAccount())))
                 .targets(List.of(new LambdaFunction(functions.function(Stage.SHARE_TAG_CHANGED))))
                 .build();
 
-        // Entry point: account vending. Organizations sends its events in us-east-1 only; the rule
-        // matches wherever the stack is, so deploy in us-east-1 to receive them.
-        Rule.Builder.create(this, "ControlTowerAccountCreatedRule")
-                .description("amishare: Control Tower created a managed account")
-                .eventPattern(EventPatterns.pattern(EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED))
-                .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
-                .build();
-        Rule.Builder.create(this, "OrganizationsAccountCreatedRule")
-                .description("amishare: Organizations created an account")
-                .eventPattern(EventPatterns.pattern(EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED))
-                .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
-                .build();
+        // Entry point: account vending, from the management account only, where Control Tower and
+        // Organizations emit these events. Organizations sends its events in us-east-1 only; the rule
+        // matches wherever the stack is, so deploy in us-east-1 to receive them. Without a configured
+        // management account there is no account-vending entry point at all.
+        if (props.managementAccountId() != null) {
+            List<String> management = List.of(props.managementAccountId());
+            Rule.Builder.create(this, "ControlTowerAccountCreatedRule")
+                    .description("amishare: Control Tower created a managed account")
+                    .eventPattern(EventPatterns.pattern(EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED, management))
+                    .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
+                    .build();
+            Rule.Builder.create(this, "OrganizationsAccountCreatedRule")
+                    .description("amishare: Organizations created an account")
+                    .eventPattern(EventPatterns.pattern(EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED, management))
+                    .targets(List.of(new LambdaFunction(functions.function(Stage.NEW_ACCOUNT))))
+                    .build();
+        }
 
-        // Copies finish in the target accounts; their consumer stacks forward the AMI events here.
+        // Copies finish in the target accounts; their consumer stacks forward EC2's AMI events to a bus of
+        // its own, which admits nothing else (see CopyEventBus).
+        copyEvents = new CopyEventBus(this, "CopyEvents", props.perimeter());
         Rule.Builder.create(this, "CopyFinishedRule")
                 .description("amishare: a copy's AMI became available or failed (forwarded by consumer stacks)")
+                .eventBus(copyEvents.bus())
                 .eventPattern(EventPatterns.pattern(EventPatterns.AMI_STATE_CHANGE))
                 .targets(List.of(new LambdaFunction(functions.function(Stage.COPY_EVENT))))
                 .build();
-        allowConsumersToForward(props);
 
         // Entry point: the REST API.
         api = new ShareApi(this, "ShareApi", stateMachine, stateMachine.getStateMachineName(),
@@ -87,40 +101,15 @@ public final class OwnerStack extends Stack {
         CfnOutput.Builder.create(this, "ApiUrl").value(api.api().urlForPath("/shares")).build();
 
         NagSuppressions.addResourceSuppressions(stateMachine, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SF1")
+                .reason("Logs errors only, without execution data: states' inputs and outputs carry copy task "
+                        + "tokens (whoever reads one can resume the workflow) and share reports; every state "
+                        + "transition stays in the execution history and in X-Ray")
+                .build(), NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
                 .reason("CDK's grants for log delivery and X-Ray use '*' (no resource-level permissions) and "
                         + "lambda:InvokeFunction on the stage functions' versions (<arn>:*)")
                 .build()), true);
-    }
-
-    /** The default bus accepts PutEvents from the organization or the listed consumer accounts only. */
-    // EventBusName is optional in CloudFormation (default bus), but named here: not every CloudFormation
-    // implementation applies that default, and the policy is meant for the default bus only.
-    private void allowConsumersToForward(OwnerStackProps props) {
-        String bus = "arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount() + ":event-bus/default";
-        if (props.organizationId() != null) {
-            CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFromOrganization")
-                    .eventBusName("default")
-                    .statementId("amishare-consumers-organization")
-                    .statement(Map.of(
-                            "Effect", "Allow",
-                            "Principal", "*",
-                            "Action", "events:PutEvents",
-                            "Resource", bus,
-                            "Condition", Map.of("StringEquals", Map.of("aws:PrincipalOrgID", props.organizationId()))))
-                    .build();
-        }
-        for (String account : props.consumerAccountIds()) {
-            CfnEventBusPolicy.Builder.create(this, "ConsumerForwardingFrom" + account)
-                    .eventBusName("default")
-                    .statementId("amishare-consumer-" + account)
-                    .statement(Map.of(
-                            "Effect", "Allow",
-                            "Principal", Map.of("AWS", "arn:" + getPartition() + ":iam::" + account + ":root"),
-                            "Action", "events:PutEvents",
-                            "Resource", bus))
-                    .build();
-        }
     }
 
     public StateMachine stateMachine() {
@@ -135,21 +124,36 @@ public final class OwnerStack extends Stack {
         return api;
     }
 
+    public CopyEventBus copyEvents() {
+        return copyEvents;
+    }
+
     /**
      * What the owner stack is built from.
      *
      * @param consumerRoleName the role name of the consumer stacks (sts:AssumeRole is limited to it)
-     * @param organizationId lets every account of this organization forward AMI events, or null
-     * @param consumerAccountIds accounts allowed to forward AMI events besides the organization
+     * @param perimeter where amishare may share; required and not empty: without one the stack refuses to
+     *     synthesize (see {@link OwnerStack})
+     * @param externalId the external id the consumer stacks' trust policies require, or null
+     * @param managementAccountId the organization's management account, where account-vending events come
+     *     from; null deploys no account-vending entry point
      */
     public record OwnerStackProps(Path functionsJar, StackProps stackProps, String consumerRoleName,
-            String organizationId, List<String> consumerAccountIds) {
+            Perimeter perimeter, String externalId, String managementAccountId) {
 
         public OwnerStackProps {
             Objects.requireNonNull(functionsJar, "functionsJar");
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
             consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
-            consumerAccountIds = consumerAccountIds == null ? List.of() : List.copyOf(consumerAccountIds);
+            if (perimeter == null || perimeter.isEmpty()) {
+                throw new IllegalArgumentException("amishare needs a sharing perimeter: set the CDK context "
+                        + "perimeterOrganizationId (and optionally perimeterOrganizationalUnitIds) and/or "
+                        + "perimeterAccountIds; see infra/README.md");
+            }
+            if (managementAccountId != null && !managementAccountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("managementAccountId '" + managementAccountId
+                        + "' is not a 12-digit account id");
+            }
         }
 
         public static Builder builder() {
@@ -161,8 +165,9 @@ public final class OwnerStack extends Stack {
             private Path functionsJar;
             private StackProps stackProps;
             private String consumerRoleName;
-            private String organizationId;
-            private List<String> consumerAccountIds;
+            private Perimeter perimeter;
+            private String externalId;
+            private String managementAccountId;
 
             public Builder functionsJar(Path functionsJar) {
                 this.functionsJar = functionsJar;
@@ -179,19 +184,24 @@ public final class OwnerStack extends Stack {
                 return this;
             }
 
-            public Builder organizationId(String organizationId) {
-                this.organizationId = organizationId;
+            public Builder perimeter(Perimeter perimeter) {
+                this.perimeter = perimeter;
                 return this;
             }
 
-            public Builder consumerAccountIds(List<String> consumerAccountIds) {
-                this.consumerAccountIds = consumerAccountIds;
+            public Builder externalId(String externalId) {
+                this.externalId = externalId;
+                return this;
+            }
+
+            public Builder managementAccountId(String managementAccountId) {
+                this.managementAccountId = managementAccountId;
                 return this;
             }
 
             public OwnerStackProps build() {
-                return new OwnerStackProps(functionsJar, stackProps, consumerRoleName, organizationId,
-                        consumerAccountIds);
+                return new OwnerStackProps(functionsJar, stackProps, consumerRoleName, perimeter, externalId,
+                        managementAccountId);
             }
         }
     }

@@ -37,6 +37,10 @@ import software.constructs.Construct;
  */
 public final class ShareApi extends Construct {
 
+    /** Requests per second, and the burst above it, each method of the API accepts. */
+    static final int RATE_LIMIT = 10;
+    static final int BURST_LIMIT = 20;
+
     private final RestApi api;
 
     public ShareApi(Construct scope, String id, IStateMachine stateMachine, String stateMachineName,
@@ -52,6 +56,10 @@ public final class ShareApi extends Construct {
                 .cloudWatchRole(true)
                 .deployOptions(StageOptions.builder()
                         .stageName("v1")
+                        // Every share hands out access: a runaway client must not start thousands. The limits
+                        // apply to each method of the stage (API Gateway's per-method throttling).
+                        .throttlingRateLimit(RATE_LIMIT)
+                        .throttlingBurstLimit(BURST_LIMIT)
                         .tracingEnabled(true)
                         .loggingLevel(MethodLoggingLevel.INFO)
                         .accessLogDestination(new LogGroupLogDestination(accessLogs))
@@ -89,10 +97,13 @@ public final class ShareApi extends Construct {
 
         Resource shares = api.getRoot().addResource("shares");
         // The execution is named after the API request id: the id the caller gets back and reads with GET.
+        // The input is the body with the caller's IAM identity put first as requestedBy: the model refuses a
+        // body that names requestedBy itself, so the caller cannot choose what the report says.
         String start = """
+                #set($body = $input.json('$'))
                 {"stateMachineArn": "%s",
                  "name": "$context.requestId",
-                 "input": "$util.escapeJavaScript($input.json('$')).replaceAll("\\\\'", "'")"}"""
+                 "input": "{\\"requestedBy\\":\\"$util.escapeJavaScript($context.identity.userArn)\\",$util.escapeJavaScript($body.substring(1)).replaceAll("\\\\'", "'")"}"""
                 .formatted(stateMachine.getStateMachineArn());
         shares.addMethod("POST", AwsIntegration.Builder.create()
                 .service("states")
@@ -138,7 +149,14 @@ public final class ShareApi extends Construct {
                                                  "stopDate": "$input.path('$.stopDate')",
                                                  "report": $input.json('$.output'),
                                                  "error": $input.json('$.error'),
-                                                 "cause": $input.json('$.cause')}""")).build(),
+                                                 #set($cause = "$!input.path('$.cause')")
+                                                 #if($cause.startsWith("{"))
+                                                 ## A Lambda error: its message only, never its stack trace.
+                                                 #set($lambdaError = $util.parseJson($cause))
+                                                 "cause": "$util.escapeJavaScript($lambdaError.errorMessage).replaceAll("\\\\'", "'")"}
+                                                 #else
+                                                 "cause": $input.json('$.cause')}
+                                                 #end""")).build(),
                                 // ExecutionDoesNotExist and InvalidArn: no share with this id.
                                 IntegrationResponse.builder().statusCode("404").selectionPattern("4\\d{2}").build(),
                                 IntegrationResponse.builder().statusCode("500").selectionPattern("5\\d{2}").build()))

@@ -1,6 +1,7 @@
 package dev.amishare.infra;
 
 import dev.amishare.contract.Names;
+import dev.amishare.contract.Perimeter;
 import dev.amishare.contract.Stage;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -17,6 +18,7 @@ import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
@@ -36,8 +38,13 @@ import software.constructs.Construct;
  */
 public final class StageFunctions extends Construct {
 
+    /** Where AwaitCopy and CopyEvent find the copy-token key: {@code CopyTokenStore.ENV_KEY_ID}. */
+    static final String COPY_TOKEN_KEY_ENV = "AMISHARE_COPY_TOKEN_KEY_ID";
+
     private final Code code;
     private final Stack stack;
+    private final StageFunctionsProps props;
+    private final Key copyTokenKey;
     private final Role consumerAccess;
     private final Role copyWaiter;
     private final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
@@ -45,6 +52,7 @@ public final class StageFunctions extends Construct {
     public StageFunctions(Construct scope, String id, StageFunctionsProps props) {
         super(scope, id);
         stack = Stack.of(this);
+        this.props = props;
         // Hashed by content: ProGuard stamps the package's entries with the build time, so a rebuild of
         // unchanged code would otherwise be a new asset and redeploy every function.
         code = Code.fromAsset(props.functionsJar().toString(), AssetOptions.builder()
@@ -52,14 +60,21 @@ public final class StageFunctions extends Construct {
                 .assetHash(FunctionsJar.contentHash(props.functionsJar()))
                 .build());
 
-        String consumerRoles = "arn:" + stack.getPartition() + ":iam::*:role/" + props.consumerRoleName();
+        // The copies' task tokens are encrypted under a key of amishare's own, not the account's aws/ssm key
+        // that anyone in the account may use through SSM: only the copy waiter's role may use this one.
+        copyTokenKey = Key.Builder.create(this, "CopyTokenKey")
+                .description("amishare: encrypts the task tokens of executions awaiting copies")
+                .enableKeyRotation(true)
+                .build();
+
         // Validate, copy and status act in target accounts only through the consumer role there.
         consumerAccess = sharedRole("ConsumerAccessRole", Names.CONSUMER_ACCESS_ROLE,
-                "amishare: assumes the consumer role in target accounts to validate and copy", consumerRoles);
-        // AwaitCopy reads the copy's state as the consumer role too, but it also stores and answers task
-        // tokens: a role of its own keeps those SSM and Step Functions actions off validate/copy/status.
+                "amishare: assumes the consumer role in target accounts to validate and copy");
+        // AwaitCopy and CopyEvent read the copy's state as the consumer role too, but they also store and
+        // answer task tokens: a role of their own keeps those SSM, KMS and Step Functions actions off
+        // validate/copy/status.
         copyWaiter = sharedRole("CopyWaiterRole", Names.COPY_WAITER_ROLE,
-                "amishare: keeps copy task tokens and reads copy state as target consumer roles", consumerRoles);
+                "amishare: keeps copy task tokens and reads copy state as target consumer roles");
 
         for (Stage stage : Stage.values()) {
             Grants grants = permissions(stage);
@@ -100,25 +115,31 @@ public final class StageFunctions extends Construct {
                     allow(List.of("kms:DescribeKey"), List.of(keys())),
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
-                    managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))));
-            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions());
-            case KEY_POLICY -> Grants.own(keyPolicyPermissions());
-            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions());
-            // Everything they do in a target account they do as its consumer role.
-            case VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS -> new Grants(consumerAccess, List.of());
-            case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions());
-            // AwaitCopy keeps the copy's task token (a SecureString under the AWS-managed aws/ssm key, which
-            // needs no KMS grant in the policy), then reads the copy's state as the consumer role — so it
-            // runs under the copy-waiter role, which target accounts trust beside the consumer-access role —
-            // and resumes at once (deleting the parameter) when the copy is already done. CopyEvent resumes
-            // the token when the forwarded event arrives. Both answer tokens: see bindStateMachine.
-            case AWAIT_COPY -> new Grants(copyWaiter,
-                    List.of(allow(List.of("ssm:PutParameter", "ssm:DeleteParameter"), List.of(copyTokens()))));
-            case COPY_EVENT -> Grants.own(List.of(allow(List.of("ssm:GetParameter", "ssm:DeleteParameter"),
-                    List.of(copyTokens()))));
+                    managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))), perimeterReads());
+            // Every function that grants, revokes or copies checks its own input against the perimeter.
+            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads());
+            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), perimeterReads());
+            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads());
+            // Everything they do in a target account they do as its consumer role; the copy also checks
+            // the perimeter (the role is shared, so validate and status may read it too).
+            case VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS -> new Grants(consumerAccess, perimeterReads());
+            case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
+                    perimeterReads());
+            // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
+            // copy's state as the consumer role — so it runs under the copy-waiter role, which target
+            // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
+            // when the copy is already done. CopyEvent reads the token back when the forwarded event
+            // arrives, reads the copy's state again as the consumer role, and resumes. Both answer tokens:
+            // see bindStateMachine.
+            case AWAIT_COPY, COPY_EVENT -> new Grants(copyWaiter, List.of(
+                    allow(List.of("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"),
+                            List.of(copyTokens())),
+                    viaSsm(allow(List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
+                            List.of(copyTokenKey.getKeyArn())))));
             // Both entry points start executions: see bindStateMachine.
             case SHARE_TAG_CHANGED -> Grants.own();
-            case NEW_ACCOUNT -> Grants.own(List.of(allow(List.of("ec2:DescribeImages"), List.of("*"))));
+            case NEW_ACCOUNT -> Grants.own(List.of(allow(List.of("ec2:DescribeImages"), List.of("*"))),
+                    perimeterReads());
         };
     }
 
@@ -130,8 +151,8 @@ public final class StageFunctions extends Construct {
                 .statements(List.of(allow(List.of("states:SendTaskSuccess", "states:SendTaskFailure"),
                         List.of(stateMachine.getStateMachineArn()))))
                 .build();
-        function(Stage.COPY_EVENT).getRole().attachInlinePolicy(callbacks);
-        function(Stage.AWAIT_COPY).getRole().attachInlinePolicy(callbacks);
+        // AwaitCopy and CopyEvent share the copy-waiter role.
+        copyWaiter.attachInlinePolicy(callbacks);
         PolicyStatement start = allow(List.of("states:StartExecution"), List.of(stateMachine.getStateMachineArn()));
         Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start)).build();
         for (Stage entry : List.of(Stage.SHARE_TAG_CHANGED, Stage.NEW_ACCOUNT)) {
@@ -140,14 +161,59 @@ public final class StageFunctions extends Construct {
         }
     }
 
-    private Role sharedRole(String id, String roleName, String description, String consumerRoles) {
+    /**
+     * A role that assumes consumer roles, only inside the perimeter: in accounts of its organization
+     * ({@code aws:ResourceOrgID}, and {@code aws:ResourceOrgPaths} under its OUs), or in its named accounts.
+     */
+    private Role sharedRole(String id, String roleName, String description) {
         Role role = Role.Builder.create(this, id)
                 .roleName(roleName)
                 .description(description)
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .build();
-        role.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"), List.of(consumerRoles)));
+        Perimeter perimeter = props.perimeter();
+        String partition = stack.getPartition();
+        if (perimeter.organizationId() != null) {
+            PolicyStatement inOrganization = allow(List.of("sts:AssumeRole"),
+                    List.of("arn:" + partition + ":iam::*:role/" + props.consumerRoleName()));
+            inOrganization.addCondition("StringEquals", Map.of("aws:ResourceOrgID", perimeter.organizationId()));
+            if (!perimeter.organizationalUnitIds().isEmpty()) {
+                inOrganization.addCondition("ForAnyValue:StringLike", Map.of("aws:ResourceOrgPaths",
+                        perimeter.organizationalUnitIds().stream()
+                                .map(ou -> perimeter.organizationId() + "/*/" + ou + "/*").toList()));
+            }
+            role.addToPrincipalPolicy(inOrganization);
+        }
+        if (!perimeter.accountIds().isEmpty()) {
+            role.addToPrincipalPolicy(allow(List.of("sts:AssumeRole"), perimeter.accountIds().stream()
+                    .map(a -> "arn:" + partition + ":iam::" + a + ":role/" + props.consumerRoleName()).toList()));
+        }
         return role;
+    }
+
+    /** What PerimeterGuard asks Organizations: whether an account is a member, and its OUs. */
+    private List<PolicyStatement> perimeterReads() {
+        String org = props.perimeter().organizationId();
+        if (org == null) {
+            return List.of();
+        }
+        String arn = "arn:" + stack.getPartition() + ":organizations::*:";
+        return List.of(allow(List.of("organizations:DescribeAccount", "organizations:ListParents"),
+                List.of(arn + "account/" + org + "/*", arn + "ou/" + org + "/*")));
+    }
+
+    /** The environment every function reads its configuration from. */
+    private Map<String, String> environment() {
+        Map<String, String> env = new java.util.LinkedHashMap<>(props.perimeter().environment());
+        env.put(Names.ENV_OWNER_ACCOUNT_ID, stack.getAccount());
+        if (props.managementAccountId() != null) {
+            env.put(Names.ENV_MANAGEMENT_ACCOUNT_ID, props.managementAccountId());
+        }
+        if (props.externalId() != null) {
+            env.put(Names.ENV_EXTERNAL_ID, props.externalId());
+        }
+        env.put(COPY_TOKEN_KEY_ENV, copyTokenKey.getKeyArn());
+        return env;
     }
 
     private Function function(Stage stage, Role sharedRole) {
@@ -175,6 +241,7 @@ public final class StageFunctions extends Construct {
                 .tracing(Tracing.ACTIVE)
                 .logGroup(logs)
                 .role(role)
+                .environment(environment())
                 .build();
     }
 
@@ -209,6 +276,12 @@ public final class StageFunctions extends Construct {
                 + ":parameter" + Names.COPY_TOKEN_PREFIX + "/*";
     }
 
+    /** Key use only through SSM in this region, as SSM encrypts and decrypts SecureString parameters. */
+    private PolicyStatement viaSsm(PolicyStatement statement) {
+        statement.addCondition("StringEquals", Map.of("kms:ViaService", "ssm." + stack.getRegion() + ".amazonaws.com"));
+        return statement;
+    }
+
     private static PolicyStatement managedOnly(PolicyStatement statement) {
         statement.addCondition("StringEquals", Map.of("aws:ResourceTag/" + Names.TAG_MANAGED, Names.TAG_MANAGED_VALUE));
         return statement;
@@ -236,12 +309,24 @@ public final class StageFunctions extends Construct {
         return java.util.Collections.unmodifiableMap(functions);
     }
 
-    /** What the functions are built from. */
-    public record StageFunctionsProps(Path functionsJar, String consumerRoleName) {
+    public Key copyTokenKey() {
+        return copyTokenKey;
+    }
+
+    /**
+     * What the functions are built from.
+     *
+     * @param perimeter where they may share, written into every function's environment
+     * @param externalId the external id of the consumer roles' trust policies, or null
+     * @param managementAccountId where account-vending events come from, or null
+     */
+    public record StageFunctionsProps(Path functionsJar, String consumerRoleName, Perimeter perimeter,
+            String externalId, String managementAccountId) {
 
         public StageFunctionsProps {
             Objects.requireNonNull(functionsJar, "functionsJar");
             Objects.requireNonNull(consumerRoleName, "consumerRoleName");
+            Objects.requireNonNull(perimeter, "perimeter");
         }
     }
 }

@@ -70,7 +70,8 @@ class ConsumerStackTest {
                         Match.objectLike(Map.of("Action", "ec2:RunInstances", "Resource", Map.of("Fn::Join",
                                 List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ec2:*::image/*"))))),
                         Match.objectLike(Map.of("Action", "ec2:CreateTags",
-                                "Condition", Map.of("StringEquals", Map.of("ec2:CreateAction", "CopyImage")))),
+                                "Condition", Match.objectLike(Map.of("StringEquals",
+                                        Map.of("ec2:CreateAction", "CopyImage"))))),
                         Match.objectLike(Map.of("Action", "iam:SimulatePrincipalPolicy",
                                 "Resource", Map.of("Fn::GetAtt", List.of(
                                         Match.stringLikeRegexp("ConsumerRole.*"), "Arn")))),
@@ -84,12 +85,13 @@ class ConsumerStackTest {
     }
 
     @Test
-    void forwardRule_shouldSendAmiStateChangesToTheOwnersDefaultBus_whenSynthesized() {
+    void forwardRule_shouldSendAmiStateChangesToTheOwnersCopyEventBus_whenSynthesized() {
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "EventPattern", EventPatterns.read(EventPatterns.AMI_STATE_CHANGE),
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                                ":events:", Map.of("Ref", "AWS::Region"), ":111111111111:event-bus/default"))),
+                                ":events:", Map.of("Ref", "AWS::Region"),
+                                ":111111111111:event-bus/amishare-copy-events"))),
                         "RoleArn", Match.anyValue())))));
     }
 
@@ -139,5 +141,23 @@ class ConsumerStackTest {
         org.assertj.core.api.Assertions.assertThat(granted).containsAll(simulated);
         org.assertj.core.api.Assertions.assertThat(granted).filteredOn(a -> a.startsWith("ec2:") || a.startsWith("kms:")
                 || a.startsWith("iam:")).containsExactlyInAnyOrderElementsOf(simulated);
+    }
+
+    @Test
+    void consumerRole_shouldCopyOnlyTheOwnersImagesAndTagOnlyAmishareKeys_whenSynthesized() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Action", "ec2:CopyImage",
+                                "Condition", Map.of("StringEquals", Map.of("ec2:Owner", "111111111111")))),
+                        Match.objectLike(Map.of("Action", "ec2:CopyImage",
+                                "Condition", Map.of("StringEquals", Map.of("aws:ResourceAccount",
+                                        Map.of("Ref", "AWS::AccountId"))))))))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of("Action", "ec2:CreateTags",
+                        "Condition", Map.of("StringEquals", Map.of("ec2:CreateAction", "CopyImage"),
+                                "ForAllValues:StringEquals", Map.of("aws:TagKeys", dev.amishare.contract.Names.COPY_TAG_KEYS)))))))));
+        // no CopyImage without one of the two conditions
+        Synth.statements(template).stream().filter(st -> Synth.actions(st).contains("ec2:CopyImage"))
+                .forEach(st -> org.assertj.core.api.Assertions.assertThat(st.get("Condition")).isNotNull());
     }
 }

@@ -2,7 +2,9 @@ package dev.amishare.infra;
 
 import dev.amishare.contract.Names;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.amishare.contract.Perimeter;
 import dev.amishare.contract.Stage;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,6 +37,12 @@ class OwnerStackTest {
     }
 
     private static final List<String> LOGS = List.of("logs:CreateLogStream", "logs:PutLogEvents");
+    private static final String DESCRIBE_ACCOUNT = "organizations:DescribeAccount";
+    private static final String LIST_PARENTS = "organizations:ListParents";
+    /** AwaitCopy and CopyEvent: the consumer role, the copy tokens, their key through SSM, the callbacks. */
+    private static final String[] COPY_WAITER = {"sts:AssumeRole", "ssm:PutParameter", "ssm:GetParameter",
+        "ssm:DeleteParameter", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "states:SendTaskSuccess",
+        "states:SendTaskFailure"};
     private static final List<String> XRAY = List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments");
 
     private static Set<String> plusBasics(String... actions) {
@@ -65,25 +73,27 @@ class OwnerStackTest {
     private static final Map<Stage, Map.Entry<String, Set<String>>> ROLES = new EnumMap<>(Map.ofEntries(
             Map.entry(Stage.PREPARE, role("FunctionsPrepareRole", "ec2:DescribeImages", "ec2:DescribeSnapshots",
                     "kms:DescribeKey", "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
-                    "kms:GetKeyPolicy")),
+                    "kms:GetKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.GRANT_LAUNCH_PERMISSION, role("FunctionsGrantLaunchPermissionRole",
-                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute")),
-            Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy")),
+                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+            Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
+                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.SHARE_SNAPSHOTS, role("FunctionsShareSnapshotsRole", "ec2:DescribeSnapshotAttribute",
-                    "ec2:ModifySnapshotAttribute")),
-            Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
-            Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
-            Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole")),
+                    "ec2:ModifySnapshotAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+            Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
+                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
+            Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
+                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
+            Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
+                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.REVOKE, role("FunctionsRevokeRole", "ec2:DescribeImageAttribute",
                     "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
-                    "kms:GetKeyPolicy", "kms:PutKeyPolicy")),
-            Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", "sts:AssumeRole", "ssm:PutParameter",
-                    "ssm:DeleteParameter", "states:SendTaskSuccess", "states:SendTaskFailure")),
-            Map.entry(Stage.COPY_EVENT, role("FunctionsCopyEventRole", "ssm:GetParameter", "ssm:DeleteParameter",
-                    "states:SendTaskSuccess", "states:SendTaskFailure")),
+                    "kms:GetKeyPolicy", "kms:PutKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+            Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", COPY_WAITER)),
+            Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", COPY_WAITER)),
             Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution")),
             Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
-                    "states:StartExecution"))));
+                    "states:StartExecution", DESCRIBE_ACCOUNT, LIST_PARENTS))));
 
     private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, String... actions) {
         return Map.entry(logicalIdPrefix, plusBasics(actions));
@@ -139,46 +149,92 @@ class OwnerStackTest {
     }
 
     @Test
-    void copyWaiterRole_shouldRunAwaitCopyAloneWithItsTokenActions_whenSynthesized() {
+    void copyWaiterRole_shouldRunOnlyTheCopyWaitWithItsTokenActions_whenSynthesized() {
         // GIVEN the owner stack's copy-waiter role
         Map<String, Object> waiter = Map.of("Ref", Match.stringLikeRegexp("FunctionsCopyWaiterRole.*"));
         Map<String, Object> waiterArn = Map.of("Fn::GetAtt",
                 List.of(Match.stringLikeRegexp("FunctionsCopyWaiterRole.*"), "Arn"));
-        Object assume = Match.objectLike(Map.of("Action", "sts:AssumeRole",
-                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                        ":iam::*:role/AmiShareConsumer")))));
-        Object tokens = Match.objectLike(Map.of("Action", List.of("ssm:PutParameter", "ssm:DeleteParameter"),
+        Object tokens = Match.objectLike(Map.of(
+                "Action", List.of("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"),
                 "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
                         ":ssm:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"),
                         ":parameter/amishare/copy-tokens/*")))));
+        Object tokenKey = Match.objectLike(Map.of(
+                "Action", List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
+                "Condition", Map.of("StringEquals", Map.of("kms:ViaService",
+                        Map.of("Fn::Join", List.of("", List.of("ssm.", Map.of("Ref", "AWS::Region"), ".amazonaws.com"))))),
+                "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsCopyTokenKey.*"), "Arn"))));
         Object callbacks = Match.objectLike(Map.of(
                 "Action", List.of("states:SendTaskSuccess", "states:SendTaskFailure"),
                 "Resource", Map.of("Ref", Match.stringLikeRegexp("ShareWorkflow.*"))));
 
         // WHEN / THEN a fixed name the consumer stacks can trust,
         template.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "amishare-copy-waiter"));
-        // the consumer role to assume and the copy-token parameters to put and delete,
+        // the copy-token parameters, under their own rotated key used only through SSM,
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(assume, tokens))),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(tokens, tokenKey))),
                 "Roles", List.of(waiter)));
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
         // the task callbacks on the state machine only,
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyDocument", Map.of("Statement", List.of(callbacks)),
                 "Roles", Match.arrayWith(List.of(waiter))));
-        // and AwaitCopy is the only function that runs under it
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "dev.amishare.functions.copy.AwaitCopyHandler::handleRequest",
-                "Role", waiterArn));
+        // and only AwaitCopy and CopyEvent run under it
         assertThat(template.findResources("AWS::Lambda::Function",
-                Map.of("Properties", Map.of("Role", waiterArn)))).hasSize(1);
+                Map.of("Properties", Map.of("Role", waiterArn)))).hasSize(2);
     }
 
     @Test
-    void workflow_shouldBeStandardLoggingAllWithTracing_whenSynthesized() {
+    void consumerRoles_shouldBeAssumedOnlyInsideThePerimeter_whenSynthesized() {
+        // GIVEN the perimeter o-abcdef1234 plus 555555555555
+        Object inOrganization = Match.objectLike(Map.of("Action", "sts:AssumeRole",
+                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":iam::*:role/AmiShareConsumer"))),
+                "Condition", Map.of("StringEquals", Map.of("aws:ResourceOrgID", "o-abcdef1234"))));
+        Object allowedAccount = Match.objectLike(Map.of("Action", "sts:AssumeRole",
+                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":iam::555555555555:role/AmiShareConsumer")))));
+
+        // WHEN / THEN both owner roles that assume consumer roles do so only there; no unconditioned wildcard
+        for (String role : List.of("FunctionsConsumerAccessRole", "FunctionsCopyWaiterRole")) {
+            template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                    "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(inOrganization, allowedAccount))),
+                    "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp(role + ".*")))));
+        }
+        Synth.statements(template).stream().filter(st -> Synth.actions(st).contains("sts:AssumeRole")
+                && String.valueOf(st.get("Resource")).contains(":iam::*:"))
+                .forEach(st -> assertThat(String.valueOf(st.get("Condition"))).contains("aws:ResourceOrgID"));
+    }
+
+    @Test
+    void functions_shouldCarryThePerimeterAndTheOwnersConfiguration_whenSynthesized() {
+        for (Stage stage : Stage.values()) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", stage.handler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "AMISHARE_PERIMETER_ORGANIZATION_ID", "o-abcdef1234",
+                            "AMISHARE_PERIMETER_ACCOUNT_IDS", "555555555555",
+                            "AMISHARE_OWNER_ACCOUNT_ID", Map.of("Ref", "AWS::AccountId"),
+                            "AMISHARE_MANAGEMENT_ACCOUNT_ID", "999999999990",
+                            "AMISHARE_EXTERNAL_ID", "amishare-ext-42")))));
+        }
+    }
+
+    @Test
+    void stack_shouldRefuseToSynthesize_whenNoPerimeterIsConfigured() {
+        assertThatThrownBy(() -> OwnerStack.OwnerStackProps.builder().functionsJar(java.nio.file.Path.of("x.jar"))
+                .perimeter(new Perimeter(null, null, null)).build())
+                .hasMessageContaining("sharing perimeter").hasMessageContaining("perimeterOrganizationId");
+        assertThatThrownBy(() -> OwnerStack.OwnerStackProps.builder().functionsJar(java.nio.file.Path.of("x.jar"))
+                .build()).hasMessageContaining("sharing perimeter");
+    }
+
+    @Test
+    void workflow_shouldBeStandardLoggingErrorsWithoutExecutionDataWithTracing_whenSynthesized() {
+        // Payloads carry task tokens and reports: the logs get errors, not execution data.
         template.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
                 "StateMachineType", "STANDARD",
                 "TracingConfiguration", Map.of("Enabled", true),
-                "LoggingConfiguration", Match.objectLike(Map.of("Level", "ALL"))));
+                "LoggingConfiguration", Match.objectLike(Map.of("Level", "ERROR", "IncludeExecutionData", false))));
     }
 
     @Test
@@ -188,11 +244,21 @@ class OwnerStackTest {
     }
 
     @Test
-    void rules_shouldDeployThePatternFiles_whenSynthesized() {
-        for (String file : List.of(EventPatterns.SHARE_TAG_CHANGED, EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED,
-                EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED, EventPatterns.AMI_STATE_CHANGE)) {
-            template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", EventPatterns.read(file)));
+    void rules_shouldDeployThePatternFilesPinnedToTheirAccounts_whenSynthesized() {
+        // Tag changes of this account only, account vending from the management account only
+        Map<String, Object> tag = new java.util.LinkedHashMap<>(EventPatterns.read(EventPatterns.SHARE_TAG_CHANGED));
+        tag.put("account", List.of(Map.of("Ref", "AWS::AccountId")));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", tag));
+        for (String file : List.of(EventPatterns.CONTROL_TOWER_ACCOUNT_CREATED,
+                EventPatterns.ORGANIZATIONS_ACCOUNT_CREATED)) {
+            Map<String, Object> vending = new java.util.LinkedHashMap<>(EventPatterns.read(file));
+            vending.put("account", List.of("999999999990"));
+            template.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", vending));
         }
+        // forwarded copy events on the copy-event bus, not the default one
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", EventPatterns.read(EventPatterns.AMI_STATE_CHANGE),
+                "EventBusName", Map.of("Ref", Match.stringLikeRegexp("CopyEventsBus.*"))));
     }
 
     @Test
@@ -229,16 +295,31 @@ class OwnerStackTest {
                 "HttpMethod", "POST",
                 "Integration", Match.objectLike(Map.of("RequestTemplates", Map.of("application/json",
                         Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
-                                Match.stringLikeRegexp("\"name\": \"\\$context\\.requestId\"[\\s\\S]*"
-                                        + "\"input\": \"\\$util\\.escapeJavaScript\\(\\$input\\.json\\('\\$'\\)\\)"))))))))))));
+                                Match.stringLikeRegexp("[\\s\\S]*\"name\": \"\\$context\\.requestId\"[\\s\\S]*"
+                                        + "requestedBy[\\s\\S]*\\$context\\.identity\\.userArn[\\s\\S]*"
+                                        + "\\$body\\.substring\\(1\\)[\\s\\S]*"))))))))))));
+        // and the stage throttles every method
+        template.hasResourceProperties("AWS::ApiGateway::Stage", Map.of("MethodSettings", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("ThrottlingRateLimit", ShareApi.RATE_LIMIT,
+                        "ThrottlingBurstLimit", ShareApi.BURST_LIMIT))))));
     }
 
     @Test
-    void eventBus_shouldAcceptForwardedEventsFromTheOrganizationAndListedAccounts_whenConfigured() {
+    void copyEventBus_shouldAdmitOnlyAmiStateChangesFromThePerimetersAccounts_whenConfigured() {
+        Map<String, Object> ec2AmiEvents = Map.of("events:source", List.of("aws.ec2"),
+                "events:detail-type", List.of("EC2 AMI State Change"));
+        Map<String, Object> fromOrganization = new java.util.LinkedHashMap<>(ec2AmiEvents);
+        fromOrganization.put("aws:PrincipalOrgID", "o-abcdef1234");
+        template.hasResourceProperties("AWS::Events::EventBus", Map.of("Name", "amishare-copy-events"));
         template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("Statement", Match.objectLike(Map.of(
-                "Principal", "*",
-                "Condition", Map.of("StringEquals", Map.of("aws:PrincipalOrgID", "o-abcdef1234"))))));
-        template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("StatementId",
-                "amishare-consumer-222222222222"));
+                "Principal", "*", "Action", "events:PutEvents",
+                "Condition", Map.of("StringEquals", fromOrganization)))));
+        template.hasResourceProperties("AWS::Events::EventBusPolicy", Map.of("Statement", Match.objectLike(Map.of(
+                "Principal", Map.of("AWS", List.of(Map.of("Fn::Join", List.of("", List.of("arn:",
+                        Map.of("Ref", "AWS::Partition"), ":iam::555555555555:root"))))),
+                "Condition", Map.of("StringEquals", ec2AmiEvents)))));
+        // nothing opens the default bus any more
+        assertThat(template.findResources("AWS::Events::EventBusPolicy").values())
+                .allSatisfy(r -> assertThat(String.valueOf(r)).doesNotContain("EventBusName=default"));
     }
 }

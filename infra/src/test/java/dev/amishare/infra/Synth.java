@@ -20,8 +20,9 @@ final class Synth {
         APP = new App(software.amazon.awscdk.AppProps.builder().context(Map.of(
                 "ownerAccountId", "111111111111",
                 "externalId", "amishare-ext-42",
-                "organizationId", "o-abcdef1234",
-                "consumerAccountIds", "222222222222")).build());
+                "perimeterOrganizationId", "o-abcdef1234",
+                "perimeterAccountIds", "555555555555",
+                "managementAccountId", "999999999990")).build());
         AmishareApp.build(APP);
         OWNER = (OwnerStack) APP.getNode().findChild("AmishareOwner");
         CONSUMER = (ConsumerStack) APP.getNode().findChild("AmishareConsumer");

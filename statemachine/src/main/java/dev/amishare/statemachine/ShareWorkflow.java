@@ -58,6 +58,7 @@ public final class ShareWorkflow extends Construct {
                         "sourceRegion", Payloads.Prepared.sourceRegion(),
                         "ownerAccountId", Payloads.Prepared.ownerAccountId(),
                         "dryRun", Payloads.Prepared.dryRun(),
+                        "requestedBy", JsonPath.stringAt("$.prepared.request.requestedBy"),
                         "launchPermission", JsonPath.objectAt("$.launchPermission"),
                         "keys", JsonPath.listAt("$.keyPolicy.keys"),
                         "snapshots", JsonPath.listAt("$.snapshots.snapshots"),
@@ -74,8 +75,10 @@ public final class ShareWorkflow extends Construct {
                 .stateMachineType(StateMachineType.STANDARD)
                 .definitionBody(DefinitionBody.fromChainable(definition))
                 .tracingEnabled(true)
-                .logs(LogOptions.builder().destination(props.logGroup()).level(LogLevel.ALL)
-                        .includeExecutionData(true).build())
+                // Errors only and no execution data: payloads carry task tokens (Await copy's input) and
+                // the report; the execution history keeps them for those allowed to read it.
+                .logs(LogOptions.builder().destination(props.logGroup()).level(LogLevel.ERROR)
+                        .includeExecutionData(false).build())
                 .build();
     }
 

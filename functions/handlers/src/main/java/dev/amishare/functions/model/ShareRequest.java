@@ -1,5 +1,6 @@
 package dev.amishare.functions.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.amishare.contract.Names;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * @param consumerRoleName role amishare assumes in each target, default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
  * @param dryRun report what would change, change nothing (default false)
  * @param rollbackOnFailure revoke what was granted when a later stage fails (default false)
+ * @param requestedBy who asked, as the entry point knows it: the API caller's IAM ARN, the tag-change or
+ *     account-vending event; null when started directly
  */
 public record ShareRequest(
         String imageId,
@@ -26,7 +29,9 @@ public record ShareRequest(
         List<String> organizationalUnitArns,
         String consumerRoleName,
         Boolean dryRun,
-        Boolean rollbackOnFailure) {
+        Boolean rollbackOnFailure,
+        // Written even when null: the share report reads it by JSONPath, which fails on a missing field.
+        @JsonInclude(JsonInclude.Include.ALWAYS) String requestedBy) {
 
     public ShareRequest {
         targets = targets == null ? List.of() : List.copyOf(targets);
@@ -40,7 +45,7 @@ public record ShareRequest(
     /** The same request with {@code sourceRegion} set, for when it was left to default. */
     public ShareRequest withSourceRegion(String region) {
         return new ShareRequest(imageId, region, targets, organizationArns, organizationalUnitArns, consumerRoleName,
-                dryRun, rollbackOnFailure);
+                dryRun, rollbackOnFailure, requestedBy);
     }
 
     public List<String> accountIds() {

@@ -23,6 +23,12 @@ public final class ShareRequestValidator {
             "organizationArns", "organizationalUnitArns", "consumerRoleName", "dryRun",
             "rollbackOnFailure");
     public static final List<String> REQUEST_REQUIRED = List.of("imageId");
+    /**
+     * Set by the entry points, not by callers: who asked for the share. The API's schema leaves it out (API
+     * Gateway refuses a body that names it) and the API adds the caller's IAM identity itself.
+     */
+    public static final List<String> ENTRY_FIELDS = List.of("requestedBy");
+    private static final int MAX_REQUESTED_BY = 2048;
     public static final List<String> TARGET_FIELDS = List.of("accountId", "copy");
     public static final List<String> TARGET_REQUIRED = List.of("accountId");
     public static final List<String> COPY_FIELDS = List.of("region", "kmsKeyId");
@@ -64,7 +70,13 @@ public final class ShareRequestValidator {
             p.add("input: expected a JSON object");
             return p;
         }
-        fields(node, "", REQUEST_FIELDS, REQUEST_REQUIRED, p);
+        fields(node, "", java.util.stream.Stream.concat(REQUEST_FIELDS.stream(), ENTRY_FIELDS.stream()).toList(),
+                REQUEST_REQUIRED, p);
+        JsonNode requestedBy = node.get("requestedBy");
+        if (requestedBy != null && !requestedBy.isNull()
+                && (!requestedBy.isTextual() || requestedBy.asText().length() > MAX_REQUESTED_BY)) {
+            p.add("requestedBy: expected a string of at most " + MAX_REQUESTED_BY + " characters");
+        }
         text(node, "imageId", "imageId", IdKind.IMAGE_ID, p);
         text(node, "sourceRegion", "sourceRegion", IdKind.REGION, p);
         text(node, "consumerRoleName", "consumerRoleName", IdKind.ROLE_NAME, p);

@@ -42,7 +42,7 @@ class ShareRequestValidatorTest {
                         .containsExactlyInAnyOrder(
                                 "acountIds: unknown field (known: imageId, sourceRegion, targets, organizationArns,"
                                         + " organizationalUnitArns, consumerRoleName, dryRun,"
-                                        + " rollbackOnFailure)",
+                                        + " rollbackOnFailure, requestedBy)",
                                 "imageId: 'ami-XYZ' is not an AMI id ('ami-' and 8 or 17 lower-case hex digits)",
                                 "targets[0].accountId: '2222' is not a 12-digit AWS account id",
                                 "targets[1].copy[0].encrypted: unknown field (known: region, kmsKeyId)",

@@ -48,7 +48,7 @@ class PrepareHandlerTest {
                 + "{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}]},"
                 + "{\"accountId\":\"333333333333\",\"copy\":[]}],"
                 + "\"organizationArns\":[],\"organizationalUnitArns\":[],\"consumerRoleName\":\"AmiShareConsumer\","
-                + "\"dryRun\":false,\"rollbackOnFailure\":false},"
+                + "\"dryRun\":false,\"rollbackOnFailure\":false,\"requestedBy\":null},"
                 + "\"ownerAccountId\":\"111111111111\",\"region\":\"us-east-1\",\"imageName\":\"golden\",\"snapshots\":[],"
                 + "\"customerManagedKeyArns\":[],\"principals\":{\"accountIds\":[\"222222222222\",\"333333333333\"],"
                 + "\"organizationArns\":[],\"organizationalUnitArns\":[]},"
