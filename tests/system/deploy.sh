@@ -54,7 +54,8 @@ for account in "$owner" "${targets[@]}"; do
 done
 cdk "$owner" synth synth -q -o "$out/cdk.out" \
   --app "java -cp ${AMISHARE_CDK_CLASSPATH} dev.amishare.infra.AmishareApp" \
-  -c ownerAccountId="$owner" -c consumerAccountIds="$(IFS=,; echo "${targets[*]}")"
+  -c ownerAccountId="$owner" -c perimeterOrganizationId="${AMISHARE_PERIMETER_ORGANIZATION_ID:-o-amishare01}" \
+  -c managementAccountId="${AMISHARE_MANAGEMENT_ACCOUNT_ID:-$owner}"
 for pid in "${pids[@]}"; do wait "$pid"; done
 log "bootstrapped $owner ${targets[*]}; synthesized ($(( $(date +%s) - started )) s)"
 

@@ -113,9 +113,16 @@ def copy_image(self, context: RequestContext, request: dict):
     if request.get("CopyImageTags"):
         # CopyImageTags copies the source AMI's user-defined tags (EC2 API CopyImage)
         ami.add_tags({t["key"]: t["value"] for t in source.get_tags()})
+    # TagSpecifications tag the new AMI (ResourceType image) and its new snapshots (snapshot) (EC2 API
+    # CopyImage "TagSpecifications"); enforcement.py authorized ec2:CreateTags for them
+    new_snapshots = [backend.snapshots[m["Ebs"]["SnapshotId"]] for m in copies if (m.get("Ebs") or {}).get("SnapshotId")]
     for spec in request.get("TagSpecifications") or []:
+        tags = {t["Key"]: t["Value"] for t in spec.get("Tags") or []}
         if spec.get("ResourceType") == "image":
-            ami.add_tags({t["Key"]: t["Value"] for t in spec.get("Tags") or []})
+            ami.add_tags(tags)
+        elif spec.get("ResourceType") == "snapshot":
+            for snapshot in new_snapshots:
+                snapshot.add_tags(tags)
     if token:
         tokens[token] = ami.id
 

@@ -2,7 +2,8 @@
 
 - EC2, for assumed-role sessions: the role's identity policies must allow ec2:<Action>; otherwise
   UnauthorizedOperation (403) as EC2 answers (EC2 API "errors-overview" UnauthorizedOperation;
-  IAM UserGuide "reference_policies_evaluation-logic").
+  IAM UserGuide "reference_policies_evaluation-logic"). CopyImage needs ec2:CopyImage on the source
+  image and on the new one, and ec2:CreateTags for its TagSpecifications (copy_image_authorizations).
 - KMS, for every external caller: the key policy and, where the key policy delegates to IAM or the
   key belongs to another account, the caller's identity policy (kms_access.authorize); otherwise
   AccessDeniedException (KMS DeveloperGuide "key-policy-modifying-external-accounts",
@@ -34,7 +35,7 @@ from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
 from . import errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
-from .ec2_images import backends_in, current_caller
+from .ec2_images import backends_in, current_caller, find_visible_image
 from .identity import Caller, caller_of, identity_allows, why_denied
 
 LOG = logging.getLogger(__name__)
@@ -95,6 +96,9 @@ def _check_identity(context: RequestContext):
 def _check_ec2(caller: Caller, context: RequestContext):
     if caller.is_root:
         return
+    if context.operation.name == "CopyImage":
+        _check_copy_image(caller, context, context.service_request or {})
+        return
     action = f"ec2:{context.operation.name}"
     resources = _ec2_resources(context, context.service_request or {})
     decisions = [identity_allows(caller, action, r, {"ec2:region": context.region, **_resource_tags(r)})
@@ -122,9 +126,64 @@ def _ec2_resources(context: RequestContext, request: dict) -> list:
         if kind:
             account = "" if kind in ("image", "snapshot") else context.account_id
             arns.append(f"arn:aws:ec2:{region}:{account}:{kind}/{resource_id}")
-    if request.get("SourceImageId"):
-        arns.append(f"arn:aws:ec2:{request.get('SourceRegion') or region}::image/{request['SourceImageId']}")
     return arns or [None]
+
+
+def _check_copy_image(caller: Caller, context: RequestContext, request: dict):
+    """CopyImage needs every one of these allowed (Service Authorization Reference "list_amazonec2"
+    CopyImage; AWSEC2 UserGuide "copy-ami-permissions": resource-level permissions on the source AMI
+    since 28 October 2024, on the target AMI as before; ec2:CreateTags to tag the target AMI and its
+    snapshots), each evaluated on its own; an explicit deny in any of them wins."""
+    checks = copy_image_authorizations(caller, context.region, request)
+    decisions = [(action, resource, identity_allows(caller, action, resource, keys))
+                 for action, resource, keys in checks]
+    denied = next((d for d in decisions if d[2].decision == policy.EXPLICIT_DENY), None) or \
+        next((d for d in decisions if not d[2].allowed), None)
+    if denied is not None:
+        action, resource, decision = denied
+        raise errors.Ec2ActionNotAuthorized(principal_arn=caller.arn, action=action, resource=resource,
+                                            why=why_denied(decision, action))
+
+
+def copy_image_authorizations(caller: Caller, region: str, request: dict) -> list[tuple[str, str, dict]]:
+    """(action, resource ARN, condition keys) CopyImage is authorized for:
+
+    - ec2:CopyImage on the source image arn:aws:ec2:<SourceRegion>::image/<SourceImageId>, with
+      ec2:Owner (the owner's account id), ec2:Region (the source region), aws:ResourceTag/* (the source
+      image's tags) and aws:ResourceAccount / aws:ResourceOrgID / aws:ResourceOrgPaths of its owner;
+      left out when the image does not exist for the caller (the provider answers InvalidAMIID.NotFound);
+    - ec2:CopyImage on the new image arn:aws:ec2:<region>::image/* in the caller's account, with
+      ec2:Region (the destination region), aws:ResourceAccount (the caller's), aws:RequestTag/<key> and
+      aws:TagKeys of the TagSpecifications;
+    - per TagSpecification, ec2:CreateTags on the new image (ResourceType image) or its new snapshots
+      (snapshot, arn:aws:ec2:<region>::snapshot/*) with ec2:CreateAction = CopyImage, aws:TagKeys (the
+      specification's keys, multi-valued) and aws:RequestTag/<key> (EC2 UserGuide
+      "supported-iam-actions-tagging": tag-on-create needs ec2:CreateTags with ec2:CreateAction).
+    """
+    source_region = request.get("SourceRegion") or region
+    source_id = request.get("SourceImageId") or ""
+    checks = []
+    source = find_visible_image(source_id, source_region, caller.account) if source_id else None
+    if source is not None:
+        arn = f"arn:aws:ec2:{source_region}::image/{source_id}"
+        checks.append(("ec2:CopyImage", arn, {"ec2:region": source_region, "ec2:owner": source.owner_id,
+                                              **org.resource_context_keys(source.owner_id), **_resource_tags(arn)}))
+    own = {"ec2:region": region, **org.resource_context_keys(caller.account)}
+    specs = [s for s in request.get("TagSpecifications") or [] if s.get("ResourceType") in ("image", "snapshot")]
+    all_tags = [t for s in specs for t in s.get("Tags") or []]
+    checks.append(("ec2:CopyImage", f"arn:aws:ec2:{region}::image/*", {**own, **request_tag_keys(all_tags)}))
+    for spec in specs:
+        checks.append(("ec2:CreateTags", f"arn:aws:ec2:{region}::{spec['ResourceType']}/*",
+                       {**own, "ec2:createaction": "CopyImage", **request_tag_keys(spec.get("Tags") or [])}))
+    return checks
+
+
+def request_tag_keys(tags: list[dict]) -> dict:
+    """aws:TagKeys (every key, a multi-valued key) and aws:RequestTag/<key> of the tags a request adds
+    (IAM UserGuide "reference_policies_condition-keys" aws:TagKeys, aws:RequestTag)."""
+    keys = {"aws:tagkeys": list(dict.fromkeys(t["Key"] for t in tags))}
+    keys.update({f"aws:requesttag/{t['Key']}".lower(): t.get("Value", "") for t in tags})
+    return keys
 
 
 _TYPE_TO_COLLECTION = {"image": "amis", "snapshot": "snapshots", "volume": "volumes"}

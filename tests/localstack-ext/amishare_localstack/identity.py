@@ -33,6 +33,9 @@ class Caller:
     arn: str  # arn:aws:iam::A:root or arn:aws:sts::A:assumed-role/R/s
     role_name: str | None = None
     tags: dict = field(default_factory=dict)
+    # the principal's unique id as GetCallerIdentity's UserId shows it: the account id for the root,
+    # "<role id>:<session name>" for a role session (STS API GetCallerIdentity, AssumedRoleUser)
+    user_id: str | None = None
 
     @property
     def is_root(self) -> bool:
@@ -56,7 +59,7 @@ class Caller:
 
 
 def root(account: str) -> Caller:
-    return Caller(account=account, arn=f"arn:aws:iam::{account}:root")
+    return Caller(account=account, arn=f"arn:aws:iam::{account}:root", user_id=account)
 
 
 def session(access_key_id: str | None):
@@ -68,17 +71,32 @@ def session(access_key_id: str | None):
     return sts_stores[account][IAM_REGION].credentials.get(access_key_id)
 
 
-def caller_of(context: RequestContext) -> Caller:
-    access_key = None
+def access_key_of(headers) -> str | None:
+    """The access key id of a SigV4 Authorization header (Credential=<key>/...), or None."""
     try:
-        access_key = extract_access_key_id_from_auth_header(context.request.headers)
+        return extract_access_key_id_from_auth_header(headers)
     except Exception:  # noqa: BLE001 - unsigned or internal requests
-        pass
+        return None
+
+
+def session_caller(access_key: str | None) -> Caller | None:
+    """The role session an access key from sts:AssumeRole stands for, or None."""
     creds = session(access_key)
     if creds and ":assumed-role/" in creds.arn:
         role_name = creds.arn.split(":assumed-role/")[1].split("/")[0]
-        return Caller(account=creds.account_id, arn=creds.arn, role_name=role_name, tags=creds.tags)
-    return root(context.account_id)
+        return Caller(account=creds.account_id, arn=creds.arn, role_name=role_name, tags=creds.tags,
+                      user_id=creds.user_id)
+    return None
+
+
+def caller_of_access_key(access_key: str) -> Caller:
+    """The caller an access key stands for wherever it is used: its role session, else the root of the
+    account LocalStack takes from the key (a 12-digit key names the account itself)."""
+    return session_caller(access_key) or root(get_account_id_from_access_key_id(access_key))
+
+
+def caller_of(context: RequestContext) -> Caller:
+    return session_caller(access_key_of(context.request.headers)) or root(context.account_id)
 
 
 def role_policies(account: str, role_name: str) -> list:

@@ -11,7 +11,9 @@ Implements the parts of the AWS policy language amishare relies on:
 - Condition operators StringEquals/NotEquals/Like/NotLike (+IgnoreCase), ArnEquals/ArnLike/
   ArnNotEquals/ArnNotLike, Bool, Null, with ForAnyValue:/ForAllValues: set qualifiers and the
   ...IfExists suffix (IAM UserGuide "reference_policies_elements_condition_operators",
-  "reference_policies_condition-single-vs-multi-valued-context-keys").
+  "reference_policies_condition-single-vs-multi-valued-context-keys"); a multi-valued context key
+  (aws:TagKeys, aws:PrincipalOrgPaths) is a list: ForAllValues holds when every request value matches
+  one of the policy's values, also for no values or no key; ForAnyValue needs one matching value.
 """
 
 from __future__ import annotations

@@ -175,3 +175,28 @@ def test_simulate_principal_policy_evaluates_wildcards_and_deny():
     decisions = {r["EvalActionName"]: r["EvalDecision"] for r in results}
     assert decisions == {"ec2:DescribeImages": "allowed", "kms:Decrypt": "allowed",
                          "kms:ScheduleKeyDeletion": "explicitDeny", "ec2:CopyImage": "implicitDeny"}
+
+
+def test_simulate_principal_policy_takes_string_list_context_entries_for_set_operators():
+    """IAM API SimulatePrincipalPolicy ContextEntries (ContextKeyType stringList) and IAM UserGuide
+    "reference_policies_condition-single-vs-multi-valued-context-keys": ForAllValues holds when every
+    request value is in the policy's set, also for no values; ForAnyValue needs one value in it."""
+    keys = ["amishare:source-image", "amishare:copy-token"]
+    arn, _ = role_session(CONSUMER, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+         "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": keys}}},
+        {"Effect": "Allow", "Action": "ec2:DeleteTags", "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": keys}}}]})
+    iam = client("iam", CONSUMER)
+
+    def decisions(tag_keys):
+        entry = {"ContextKeyName": "aws:TagKeys", "ContextKeyType": "stringList", "ContextKeyValues": tag_keys}
+        results = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ec2:CreateTags", "ec2:DeleteTags"],
+                                                ContextEntries=[entry])["EvaluationResults"]
+        return tuple(r["EvalDecision"] for r in results)
+
+    assert decisions(["amishare:copy-token"]) == ("allowed", "allowed")
+    assert decisions(keys) == ("allowed", "allowed")
+    assert decisions(["amishare:copy-token", "team"]) == ("implicitDeny", "allowed")
+    assert decisions(["team"]) == ("implicitDeny", "implicitDeny")
+    assert decisions([]) == ("allowed", "implicitDeny")

@@ -441,3 +441,123 @@ def test_resource_tag_condition_scopes_image_and_snapshot_changes_to_tagged_reso
         OperationType="add", UserIds=[CONSUMER]))
     assert code == "UnauthorizedOperation"
     assert client("ec2", CONSUMER).describe_images(ImageIds=[tagged])["Images"]
+
+
+# ---- CopyImage authorization: source image, new image, tags ------------------------------------------------
+
+AMISHARE_TAG_KEYS = ["amishare:source-image", "amishare:source-account", "amishare:copy-token"]
+
+
+def _consumer_role_policy(owner, account, tag_keys=AMISHARE_TAG_KEYS):
+    """The CopyImage and CreateTags statements of amishare's consumer role (infra ConsumerStack), with
+    DescribeImages and KMS use."""
+    images = "arn:aws:ec2:*::image/*"
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:DescribeImages", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ec2:CopyImage", "Resource": images,
+         "Condition": {"StringEquals": {"ec2:Owner": owner}}},
+        {"Effect": "Allow", "Action": "ec2:CopyImage", "Resource": images,
+         "Condition": {"StringEquals": {"aws:ResourceAccount": account}}},
+        {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": [images, "arn:aws:ec2:*::snapshot/*"],
+         "Condition": {"StringEquals": {"ec2:CreateAction": "CopyImage"},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": tag_keys}}},
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+
+
+def _amishare_tags(image_id, extra=()):
+    tags = [{"Key": "amishare:source-image", "Value": image_id}, {"Key": "amishare:source-account", "Value": OWNER},
+            {"Key": "amishare:copy-token", "Value": uuid.uuid4().hex}, *extra]
+    return [{"ResourceType": "image", "Tags": tags}, {"ResourceType": "snapshot", "Tags": tags}]
+
+
+def test_consumer_role_copies_the_owners_image_tagged_with_amishare_keys(shared_key):
+    """Service Authorization Reference "list_amazonec2" CopyImage, AWSEC2 UserGuide "copy-ami-permissions"
+    (resource-level permissions on the source AMI since 28 October 2024) and "supported-iam-actions-tagging":
+    ec2:CopyImage on the source image (ec2:Owner of the owner account) and on the new one
+    (aws:ResourceAccount of the caller), ec2:CreateTags with ec2:CreateAction=CopyImage and
+    ForAllValues:StringEquals aws:TagKeys; TagSpecifications tag the new AMI and its snapshots."""
+    image_id = image_with_volumes(OWNER, [shared_key["KeyId"]])
+    share_image(OWNER, image_id, CONSUMER)
+    _, creds = role_session(CONSUMER, _consumer_role_policy(OWNER, CONSUMER))
+    specs = _amishare_tags(image_id)
+
+    copy_id = client("ec2", CONSUMER, **creds).copy_image(
+        SourceImageId=image_id, SourceRegion=REGION, Name="copy", Encrypted=True, CopyImageTags=False,
+        TagSpecifications=specs)["ImageId"]
+    assert wait_settled(CONSUMER, copy_id) == "available"
+    ec2 = client("ec2", CONSUMER)
+    image = ec2.describe_images(ImageIds=[copy_id])["Images"][0]
+    expected = {t["Key"]: t["Value"] for t in specs[0]["Tags"]}
+    assert {t["Key"]: t["Value"] for t in image["Tags"]} == expected
+    snapshot = ec2.describe_snapshots(SnapshotIds=snapshot_ids(CONSUMER, copy_id))["Snapshots"][0]
+    assert {t["Key"]: t["Value"] for t in snapshot["Tags"]} == expected
+
+
+def test_consumer_role_cannot_copy_an_image_of_another_account(shared_key):
+    """ec2:Owner on the source image: a role allowed to copy the owner account's images is refused another
+    account's image shared with it (UnauthorizedOperation naming the source image ARN); its own account is
+    aws:ResourceAccount of the new image only."""
+    key = customer_key(THIRD)
+    allow_account_to_use_key(THIRD, key["KeyId"], f"arn:aws:iam::{CONSUMER}:root")
+    image_id = image_with_volumes(THIRD, [key["KeyId"]])
+    share_image(THIRD, image_id, CONSUMER)
+    _, creds = role_session(CONSUMER, _consumer_role_policy(OWNER, CONSUMER))
+
+    code, message = _error(lambda: client("ec2", CONSUMER, **creds).copy_image(
+        SourceImageId=image_id, SourceRegion=REGION, Name="copy", Encrypted=True))
+    assert code == "UnauthorizedOperation"
+    assert (f"is not authorized to perform: ec2:CopyImage on resource: arn:aws:ec2:{REGION}::image/{image_id} "
+            "because no identity-based policy allows the ec2:CopyImage action") in message
+
+
+def test_consumer_role_cannot_tag_the_copy_with_another_key(shared_key):
+    """ForAllValues:StringEquals aws:TagKeys (IAM UserGuide "reference_policies_condition-single-vs-multi-
+    valued-context-keys"): every requested key must be in the policy's set; one other key refuses the
+    CreateTags part of the copy, so nothing is copied. Without TagSpecifications no CreateTags is needed."""
+    image_id = image_with_volumes(OWNER, [shared_key["KeyId"]])
+    share_image(OWNER, image_id, CONSUMER)
+    _, creds = role_session(CONSUMER, _consumer_role_policy(OWNER, CONSUMER))
+    ec2 = client("ec2", CONSUMER, **creds)
+    before = len(client("ec2", CONSUMER).describe_images(Owners=["self"])["Images"])
+
+    code, message = _error(lambda: ec2.copy_image(
+        SourceImageId=image_id, SourceRegion=REGION, Name="copy", Encrypted=True,
+        TagSpecifications=_amishare_tags(image_id, [{"Key": "team", "Value": "x"}])))
+    assert code == "UnauthorizedOperation"
+    assert f"ec2:CreateTags on resource: arn:aws:ec2:{REGION}::image/*" in message
+    assert len(client("ec2", CONSUMER).describe_images(Owners=["self"])["Images"]) == before
+    untagged = ec2.copy_image(SourceImageId=image_id, SourceRegion=REGION, Name="plain", Encrypted=True)["ImageId"]
+    assert wait_settled(CONSUMER, untagged) == "available"
+
+
+def test_copy_image_needs_each_authorization_and_an_explicit_deny_wins(shared_key):
+    """Each part of CopyImage is authorized on its own (IAM UserGuide "reference_policies_evaluation-logic"):
+    the source image alone (ec2:Owner, ec2:Region, aws:ResourceTag of the source) is not enough without the
+    new image (arn:aws:ec2:<region>::image/* with aws:ResourceAccount); a Deny of tagging snapshots refuses a
+    copy with snapshot tags even though images may be tagged."""
+    image_id = image_with_volumes(OWNER, [shared_key["KeyId"]])
+    share_image(OWNER, image_id, CONSUMER)
+    client("ec2", OWNER).create_tags(Resources=[image_id], Tags=[{"Key": "golden", "Value": "true"}])
+    source_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:CopyImage", "Resource": "arn:aws:ec2:*::image/*",
+         "Condition": {"StringEquals": {"ec2:Owner": OWNER, "ec2:Region": REGION,
+                                        "aws:ResourceTag/golden": "true"}}},
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+    _, creds = role_session(CONSUMER, source_only)
+    code, message = _error(lambda: client("ec2", CONSUMER, **creds).copy_image(
+        SourceImageId=image_id, SourceRegion=REGION, Name="copy", Encrypted=True))
+    assert code == "UnauthorizedOperation" and f"ec2:CopyImage on resource: arn:aws:ec2:{REGION}::image/*" in message
+
+    with_target = _consumer_role_policy(OWNER, CONSUMER)
+    with_target["Statement"][1]["Condition"]["StringEquals"]["aws:ResourceTag/golden"] = "true"
+    with_target["Statement"].append({"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "arn:aws:ec2:*::snapshot/*"})
+    _, creds = role_session(CONSUMER, with_target)
+    ec2 = client("ec2", CONSUMER, **creds)
+    code, message = _error(lambda: ec2.copy_image(SourceImageId=image_id, SourceRegion=REGION, Name="copy",
+                                                  Encrypted=True, TagSpecifications=_amishare_tags(image_id)))
+    assert code == "UnauthorizedOperation"
+    assert message.endswith(f"ec2:CreateTags on resource: arn:aws:ec2:{REGION}::snapshot/* with an explicit deny in "
+                            "an identity-based policy")
+    copy_id = ec2.copy_image(SourceImageId=image_id, SourceRegion=REGION, Name="copy", Encrypted=True,
+                             TagSpecifications=_amishare_tags(image_id)[:1])["ImageId"]
+    assert wait_settled(CONSUMER, copy_id) == "available"

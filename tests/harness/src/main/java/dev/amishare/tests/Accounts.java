@@ -4,6 +4,12 @@ package dev.amishare.tests;
 public final class Accounts {
 
     /** Owns the golden AMIs and runs amishare. */
+    /** The emulator's organization (tests/localstack-ext membership file): OWNER manages it, CONSUMER and THIRD
+     *  are members; the sharing perimeter of every test. */
+    public static final String ORGANIZATION_ID = "o-amishare01";
+    /** An account outside every organization and perimeter. */
+    public static final String OUTSIDER = "999999999999";
+
     public static final String OWNER = "111111111111";
     /** The first account an AMI is shared with. */
     public static final String CONSUMER = "222222222222";

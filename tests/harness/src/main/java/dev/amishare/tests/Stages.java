@@ -22,6 +22,10 @@ import dev.amishare.functions.snapshots.ShareSnapshotsHandler;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
+import dev.amishare.contract.Perimeter;
+import dev.amishare.functions.common.ConsumerRoles;
+import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.model.Principals;
 import java.util.List;
 
 /**
@@ -46,23 +50,28 @@ public final class Stages {
         var kms = aws.kms(Accounts.OWNER);
         var sts = aws.sts(Accounts.OWNER);
         var targets = new EmulatorTargetClients(aws.endpoint());
-        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts));
-        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2));
-        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms));
-        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2));
-        validate = new ValidateConsumerHandler(new ConsumerValidationService(sts, targets));
-        copy = new CopyImageHandler(new CopyImageService(sts, targets));
-        copyStatus = new CopyStatusHandler(new CopyStatusService(sts, targets));
-        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2), new KeyPolicyService(kms)));
+        var roles = new ConsumerRoles(sts, null);
+        // The emulator's organization, checked through its Organizations as the deployed functions do.
+        var perimeter = new PerimeterGuard(Perimeter.ofOrganization(Accounts.ORGANIZATION_ID),
+                aws.organizations(Accounts.OWNER));
+        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter));
+        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter));
+        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter));
+        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter));
+        validate = new ValidateConsumerHandler(new ConsumerValidationService(roles, targets));
+        copy = new CopyImageHandler(new CopyImageService(roles, targets, perimeter));
+        copyStatus = new CopyStatusHandler(new CopyStatusService(roles, targets));
+        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter),
+                new KeyPolicyService(kms, perimeter), perimeter));
     }
 
     public LaunchPermissionResult grantLaunch(String imageId, String account) {
-        return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId, List.of(account), null, null, false, "it"),
+        return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId, Principals.ofAccounts(List.of(account)), false, "it"),
                 LaunchPermissionResult.class);
     }
 
     public KeyPolicyResult grantKeys(List<String> keyArns, String account) {
-        return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns, List.of(account), null, null, false, "it"),
+        return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns, Principals.ofAccounts(List.of(account)), false, "it"),
                 KeyPolicyResult.class);
     }
 

@@ -1,6 +1,12 @@
 package dev.amishare.tests.copy;
 
+import dev.amishare.tests.ConsumerRoles;
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.tests.Images;
+import dev.amishare.tests.EmulatorTargetClients;
+import dev.amishare.functions.copy.CopyStatusService;
+import dev.amishare.errors.UntrustedEventException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +47,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 class CopyEventHandlerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COPY = "ami-0bbbbbbbbbbbbbbb1";
+    private static final String ROLE = "AmiShareConsumerCopyEventIT";
     private static final String DEFINITION = "{\"StartAt\":\"Await copy\",\"States\":{\"Await copy\":{\"Type\":\"Task\","
             + "\"Resource\":\"arn:aws:states:::events:putEvents.waitForTaskToken\",\"Parameters\":{\"Entries\":[{"
             + "\"Source\":\"amishare.test\",\"DetailType\":\"copy wait probe\",\"Detail\":{\"token.$\":\"$$.Task.Token\"}}]},"
@@ -65,8 +71,24 @@ class CopyEventHandlerIT {
         iam = aws.iam(Accounts.OWNER);
         sfn = aws.sfn(Accounts.OWNER);
         ssm = aws.ssm(Accounts.OWNER);
-        tokens = new CopyTokenStore(ssm, "/amishare-it/copy-tokens");
-        handler = new CopyEventHandler(new CopyEventService(tokens, new CopyResumer(sfn)));
+        tokens = new CopyTokenStore(ssm, "/amishare-it/copy-tokens", null);
+        handler = new CopyEventHandler(new CopyEventService(tokens, new CopyResumer(sfn), new CopyStatusService(
+                new dev.amishare.functions.common.ConsumerRoles(aws.sts(Accounts.OWNER), null), new EmulatorTargetClients(aws.endpoint()))));
+        this.aws = aws;
+    }
+
+    private final Aws aws;
+    /** A real image in the consumer account, which EC2 reports available: the "copy" the events name. */
+    private String copy;
+
+    @BeforeAll
+    void createCopyAndConsumerRole() {
+        ConsumerRoles.create(aws.iam(Accounts.CONSUMER), ROLE, Accounts.OWNER, null, ConsumerRoles.Permissions.FULL);
+        copy = Images.plain(aws.ec2(Accounts.CONSUMER, Accounts.OTHER_REGION));
+    }
+
+    private CopyTokenStore.Waiter waiter(String token) {
+        return new CopyTokenStore.Waiter(token, "it-execution", ROLE);
     }
 
     @BeforeAll
@@ -126,7 +148,7 @@ class CopyEventHandlerIT {
         return "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"EC2 AMI State Change\","
                 + "\"source\":\"aws.ec2\",\"account\":\"" + Accounts.CONSUMER + "\",\"time\":\"2026-11-23T02:00:00Z\","
                 + "\"region\":\"" + Accounts.OTHER_REGION + "\",\"resources\":[\"arn:aws:ec2:" + Accounts.OTHER_REGION
-                + "::image/" + COPY + "\"],\"detail\":{\"RequestId\":\"r-1\",\"ImageId\":\"" + COPY + "\",\"State\":\""
+                + "::image/" + copy + "\"],\"detail\":{\"RequestId\":\"r-1\",\"ImageId\":\"" + copy + "\",\"State\":\""
                 + state + "\",\"ErrorMessage\":\"" + message + "\"}}";
     }
 
@@ -140,7 +162,7 @@ class CopyEventHandlerIT {
     void event_shouldResumeTheParkedExecutionWithTheCopyStatus_whenTheCopyBecameAvailable() throws Exception {
         // GIVEN an execution waiting on its token, stored for the copy
         String[] parked = parkedExecution();
-        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY, parked[1]);
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked[1]));
 
         // WHEN EC2's event arrives
         JsonNode out = invoke(event("available", ""));
@@ -151,24 +173,22 @@ class CopyEventHandlerIT {
         assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause())
                 .isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(JSON.readTree(execution.output())).isEqualTo(JSON.readTree("{\"accountId\":\"" + Accounts.CONSUMER
-                + "\",\"region\":\"" + Accounts.OTHER_REGION + "\",\"imageId\":\"" + COPY + "\",\"state\":\"available\"}"));
-        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY)).isEmpty();
+                + "\",\"region\":\"" + Accounts.OTHER_REGION + "\",\"imageId\":\"" + copy + "\",\"state\":\"available\"}"));
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, copy)).isEmpty();
     }
 
     @Test
-    void event_shouldFailTheParkedExecutionWithCopyFailed_whenTheCopyFailed() throws Exception {
-        // GIVEN
+    void event_shouldBeRefusedAndLeaveTheExecutionWaiting_whenEc2ContradictsIt() throws Exception {
+        // GIVEN an execution waiting for a copy EC2 reports available, and an event claiming it failed (made up:
+        // a direct invocation of the function, or an event no EC2 sent)
         String[] parked = parkedExecution();
-        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY, parked[1]);
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked[1]));
 
-        // WHEN
-        invoke(event("failed", "Snapshot copy failed"));
-
-        // THEN
-        DescribeExecutionResponse execution = finished(parked[0]);
-        assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(execution.error()).as(execution.cause()).isEqualTo("dev.amishare.errors.CopyFailedException");
-        assertThat(execution.cause()).contains(COPY, "Snapshot copy failed");
-        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, COPY)).isEmpty();
+        // WHEN / THEN the named error; the execution keeps waiting and its token stays
+        assertThatThrownBy(() -> invoke(event("failed", "Snapshot copy failed")))
+                .isInstanceOf(UntrustedEventException.class).hasMessageContaining("EC2 says available");
+        assertThat(sfn.describeExecution(r -> r.executionArn(parked[0])).status()).isEqualTo(ExecutionStatus.RUNNING);
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, copy)).isPresent();
+        sfn.stopExecution(r -> r.executionArn(parked[0]));
     }
 }

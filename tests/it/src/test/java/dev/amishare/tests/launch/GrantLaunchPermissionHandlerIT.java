@@ -1,6 +1,8 @@
 package dev.amishare.tests.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.contract.Perimeter;
+import dev.amishare.functions.common.PerimeterGuard;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.ImageNotFoundException;
@@ -33,7 +35,8 @@ class GrantLaunchPermissionHandlerIT {
 
     GrantLaunchPermissionHandlerIT(Aws aws) {
         owner = aws.ec2(Accounts.OWNER);
-        handler = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(owner));
+        handler = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(owner,
+                new PerimeterGuard(Perimeter.ofOrganization(Accounts.ORGANIZATION_ID), aws.organizations(Accounts.OWNER))));
     }
 
     @BeforeEach

@@ -1,6 +1,7 @@
 package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -37,13 +38,14 @@ class CopyImageHandlerIT {
 
     private CopyImageResult copy(SharedAmi ami, String region) {
         return Handlers.invoke(stages.copy, new CopyImageInput(ami.imageId(), Accounts.REGION, Accounts.OWNER,
-                "golden", Accounts.CONSUMER, region, ami.consumerKeyArn(), ami.consumerRoleName(), null, false, "it"),
+                "golden", new TargetRole(Accounts.CONSUMER, ami.consumerRoleName()), region, ami.consumerKeyArn(), false,
+                "it"),
                 CopyImageResult.class);
     }
 
     private CopyStatusResult status(CopyImageResult copy, SharedAmi ami) {
-        return Handlers.invoke(stages.copyStatus, new CopyStatusInput(Accounts.CONSUMER, copy.region(), copy.imageId(),
-                ami.consumerRoleName(), null, "it"), CopyStatusResult.class);
+        return Handlers.invoke(stages.copyStatus, new CopyStatusInput(
+                new TargetRole(Accounts.CONSUMER, ami.consumerRoleName()), copy.region(), copy.imageId(), "it"), CopyStatusResult.class);
     }
 
     private SharedAmi sharedForCopy() {
@@ -95,8 +97,8 @@ class CopyImageHandlerIT {
         String euKey = aws.kms(Accounts.CONSUMER, Accounts.OTHER_REGION).createKey(r -> r.description("eu copies"))
                 .keyMetadata().arn();
         CopyImageResult copy = Handlers.invoke(stages.copy, new CopyImageInput(ami.imageId(), Accounts.REGION,
-                Accounts.OWNER, "golden", Accounts.CONSUMER, Accounts.OTHER_REGION, euKey, ami.consumerRoleName(),
-                null, false, "it"), CopyImageResult.class);
+                Accounts.OWNER, "golden", new TargetRole(Accounts.CONSUMER, ami.consumerRoleName()), Accounts.OTHER_REGION,
+                euKey, false, "it"), CopyImageResult.class);
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> status(copy, ami).state(), "available"::equals);

@@ -1,6 +1,7 @@
 package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.Principals;
 
 import dev.amishare.functions.prepare.PreparedShare;
 import dev.amishare.functions.revoke.RevokeInput;
@@ -30,7 +31,7 @@ class RevokeHandlerIT {
     }
 
     private RevokeResult revoke(SharedAmi ami) {
-        return Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), List.of(Accounts.CONSUMER), null, null,
+        return Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), Principals.ofAccounts(List.of(Accounts.CONSUMER)),
                 ami.ownerKeyArns(), stages.snapshotIds(ami.imageId()), false, null, "it"), RevokeResult.class);
     }
 
@@ -89,8 +90,8 @@ class RevokeHandlerIT {
         stages.shareSnapshots(ami.imageId(), Accounts.THIRD);
 
         // WHEN the share is rolled back with keep = the baseline, as the workflow does
-        RevokeResult result = Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), prepared.accountIds(),
-                null, null, prepared.customerManagedKeyArns(), stages.snapshotIds(ami.imageId()), false,
+        RevokeResult result = Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), prepared.principals(),
+                prepared.customerManagedKeyArns(), stages.snapshotIds(ami.imageId()), false,
                 prepared.baseline(), "it"), RevokeResult.class);
 
         // THEN the consumer keeps its access and third's is gone

@@ -1,6 +1,7 @@
 package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.ConsumerRoleNotAssumableException;
@@ -33,8 +34,8 @@ class ValidateConsumerHandlerIT {
     }
 
     private static ConsumerValidationInput input(SharedAmi ami, String roleName) {
-        return new ConsumerValidationInput(ami.imageId(), Accounts.REGION, Accounts.CONSUMER, roleName, null,
-                ami.ownerKeyArns(), List.of(new ShareRequest.Copy(Accounts.REGION, ami.consumerKeyArn())), "it");
+        return new ConsumerValidationInput(ami.imageId(), Accounts.REGION, Accounts.OWNER,
+                new TargetRole(Accounts.CONSUMER, roleName), ami.ownerKeyArns(), List.of(new ShareRequest.Copy(Accounts.REGION, ami.consumerKeyArn())), "it");
     }
 
     private ConsumerValidationResult validate(SharedAmi ami) {

@@ -1,6 +1,7 @@
 package dev.amishare.tests.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.tests.ServiceEvents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -261,11 +262,9 @@ class EntryPointsE2ET {
     }
 
     private static void putEvent(ObjectNode event) {
-        var response = system.aws.events(Accounts.OWNER).putEvents(r -> r.entries(e -> e
-                .source(event.path("source").asText())
-                .detailType(event.path("detail-type").asText())
-                .resources(JSON.convertValue(event.path("resources"), String[].class))
-                .detail(event.path("detail").toString())));
+        // Tag-change and account-vending events happen in the owner account, which is also the emulator's
+        // management account.
+        var response = ServiceEvents.emit(system.aws.events(Accounts.OWNER), event, null);
         assertThat(response.failedEntryCount()).as(response.toString()).isZero();
     }
 
