@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -81,6 +82,12 @@ public final class Aws implements AutoCloseable {
 
     public SfnClient sfn(String account) {
         return (SfnClient) clients.computeIfAbsent("sfn/" + account, k -> SfnClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public LambdaClient lambda(String account) {
+        return (LambdaClient) clients.computeIfAbsent("lambda/" + account, k -> LambdaClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }

@@ -187,7 +187,7 @@ class EntryPointsE2ET {
         String body = SystemRun.shareWithCopy(ami.imageId(), Accounts.CONSUMER, targetKey);
 
         // WHEN it is POSTed to /shares, signed with SigV4 as the owner account (the API uses IAM auth)
-        HttpResponse<String> response = signedCall(SdkHttpMethod.POST, "/shares", body);
+        HttpResponse<String> response = system.apiCall(SdkHttpMethod.POST, "/shares", body);
 
         // THEN the API answers 202 with the execution, which copies the AMI
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -201,7 +201,7 @@ class EntryPointsE2ET {
                 .satisfies(copy -> assertThat(copy.stateAsString()).isEqualTo("available"));
 
         // AND GET /shares/{id} reports it
-        HttpResponse<String> status = signedCall(SdkHttpMethod.GET, "/shares/" + accepted.path("id").asText(), null);
+        HttpResponse<String> status = system.apiCall(SdkHttpMethod.GET, "/shares/" + accepted.path("id").asText(), null);
         assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
         assertThat(JSON.readTree(status.body()).path("status").asText()).isEqualTo("SUCCEEDED");
     }
@@ -212,7 +212,7 @@ class EntryPointsE2ET {
         String id = java.util.UUID.randomUUID().toString();
 
         // WHEN it is read through the API
-        HttpResponse<String> response = signedCall(SdkHttpMethod.GET, "/shares/" + id, null);
+        HttpResponse<String> response = system.apiCall(SdkHttpMethod.GET, "/shares/" + id, null);
 
         // THEN Step Functions' ExecutionDoesNotExist becomes 404
         assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
@@ -226,7 +226,7 @@ class EntryPointsE2ET {
                 .maxResults(1000)).executions().size();
 
         // WHEN it is POSTed
-        HttpResponse<String> response = signedCall(SdkHttpMethod.POST, "/shares", body);
+        HttpResponse<String> response = system.apiCall(SdkHttpMethod.POST, "/shares", body);
 
         // THEN API Gateway's validator refuses it and no execution starts
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
@@ -266,30 +266,5 @@ class EntryPointsE2ET {
         // management account.
         var response = ServiceEvents.emit(system.aws.events(Accounts.OWNER), event, null);
         assertThat(response.failedEntryCount()).as(response.toString()).isZero();
-    }
-
-    private static HttpResponse<String> signedCall(SdkHttpMethod method, String path, String body) throws Exception {
-        URI uri = system.system.apiUrl(system.aws.endpoint(), path);
-        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(uri);
-        if (body != null) {
-            request.putHeader("Content-Type", "application/json");
-        }
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> {
-            r.identity(Aws.credentials(Accounts.OWNER).resolveCredentials())
-                    .request(request.build())
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, Accounts.REGION);
-            if (body != null) {
-                r.payload(ContentStreamProvider.fromUtf8String(body));
-            }
-        });
-        HttpRequest.Builder http = HttpRequest.newBuilder(uri).method(method.name(),
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        signed.request().headers().forEach((name, values) -> {
-            if (!List.of("host", "content-length").contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                values.forEach(v -> http.header(name, v));
-            }
-        });
-        return HttpClient.newHttpClient().send(http.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

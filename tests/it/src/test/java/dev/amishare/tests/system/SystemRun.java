@@ -1,6 +1,15 @@
 package dev.amishare.tests.system;
 
 import static org.awaitility.Awaitility.await;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
+import java.net.URI;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.amishare.tests.Accounts;
@@ -64,6 +73,13 @@ final class SystemRun {
         return awaitEnd(arn);
     }
 
+    /** The executions whose input mentions {@code text}. */
+    List<String> executionsMentioning(String text) {
+        return sfn().listExecutions(r -> r.stateMachineArn(system.stateMachineArn()).maxResults(1000)).executions()
+                .stream().map(ExecutionListItem::executionArn)
+                .filter(arn -> sfn().describeExecution(r -> r.executionArn(arn)).input().contains(text)).toList();
+    }
+
     private Optional<String> findExecution(String text) {
         List<ExecutionListItem> executions = sfn().listExecutions(r -> r.stateMachineArn(system.stateMachineArn())
                 .maxResults(1000)).executions();
@@ -96,5 +112,31 @@ final class SystemRun {
             }
             throw e;
         }
+    }
+
+    /** A call to the deployed API signed with SigV4 as the owner account. */
+    HttpResponse<String> apiCall(SdkHttpMethod method, String path, String body) throws Exception {
+        URI uri = system.apiUrl(aws.endpoint(), path);
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(uri);
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> {
+            r.identity(Aws.credentials(Accounts.OWNER).resolveCredentials())
+                    .request(request.build())
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, Accounts.REGION);
+            if (body != null) {
+                r.payload(ContentStreamProvider.fromUtf8String(body));
+            }
+        });
+        HttpRequest.Builder http = HttpRequest.newBuilder(uri).method(method.name(),
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        signed.request().headers().forEach((name, values) -> {
+            if (!List.of("host", "content-length").contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(v -> http.header(name, v));
+            }
+        });
+        return HttpClient.newHttpClient().send(http.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
