@@ -39,11 +39,7 @@ public record ConsumerValidationInput(
                 .matches(sourceRegion, IdKind.REGION, "sourceRegion")
                 .matches(ownerAccountId, IdKind.ACCOUNT_ID, "ownerAccountId")
                 .each(ownerKeyArns, IdKind.KMS_KEY_ARN, "ownerKeyArns");
-        if (targetRole == null) {
-            v.require(false, "targetRole: missing");
-        } else {
-            targetRole.checkInto(v, "targetRole");
-        }
+        TargetRole.check(v, targetRole, "targetRole");
         for (int i = 0; i < copy.size(); i++) {
             v.matches(copy.get(i).region(), IdKind.REGION, "copy[" + i + "].region");
             v.matches(copy.get(i).kmsKeyId(), IdKind.KMS_KEY_ID, "copy[" + i + "].kmsKeyId");

@@ -33,19 +33,12 @@ import software.amazon.awssdk.services.kms.model.KeyState;
  * visible, every key can be reached, and the role's identity policies allow what copying and launching
  * need. It runs every check and reports all failures together; it changes nothing.
  */
-public final class ConsumerValidationService {
+public record ConsumerValidationService(ConsumerRoles roles, TargetClients clients) {
 
     private static final Logger LOG = LogManager.getLogger(ConsumerValidationService.class);
 
     static final List<String> KEY_ACTIONS = ConsumerActions.keyActions();
 
-    private final ConsumerRoles roles;
-    private final TargetClients clients;
-
-    public ConsumerValidationService(ConsumerRoles roles, TargetClients clients) {
-        this.roles = roles;
-        this.clients = clients;
-    }
 
     public ConsumerValidationResult validate(ConsumerValidationInput input) {
         input.validate();

@@ -9,19 +9,10 @@ import org.apache.logging.log4j.Logger;
  * resumed here at once; one still in progress is resumed by {@link CopyEventService} when EC2's event
  * arrives. Storing before reading leaves no gap in which an event could be missed.
  */
-public final class AwaitCopyService {
+public record AwaitCopyService(CopyStatusService status, CopyTokenStore tokens, CopyResumer resumer) {
 
     private static final Logger LOG = LogManager.getLogger(AwaitCopyService.class);
 
-    private final CopyStatusService status;
-    private final CopyTokenStore tokens;
-    private final CopyResumer resumer;
-
-    public AwaitCopyService(CopyStatusService status, CopyTokenStore tokens, CopyResumer resumer) {
-        this.status = status;
-        this.tokens = tokens;
-        this.resumer = resumer;
-    }
 
     /** The copy's state as read now; the task is resumed already when it is final. */
     public CopyStatusResult await(AwaitCopyInput input) {

@@ -18,19 +18,10 @@ import org.apache.logging.log4j.Logger;
  * whose claim EC2 contradicts (made up, or sent by somebody else than EC2) raises
  * {@link UntrustedEventException} and resumes nothing; the waiting execution carries on.
  */
-public final class CopyEventService {
+public record CopyEventService(CopyTokenStore tokens, CopyResumer resumer, CopyStatusService status) {
 
     private static final Logger LOG = LogManager.getLogger(CopyEventService.class);
 
-    private final CopyTokenStore tokens;
-    private final CopyResumer resumer;
-    private final CopyStatusService status;
-
-    public CopyEventService(CopyTokenStore tokens, CopyResumer resumer, CopyStatusService status) {
-        this.tokens = tokens;
-        this.resumer = resumer;
-        this.status = status;
-    }
 
     /**
      * @return whether an awaiting execution was resumed

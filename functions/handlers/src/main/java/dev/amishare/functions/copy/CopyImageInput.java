@@ -42,11 +42,7 @@ public record CopyImageInput(
                 .matches(ownerAccountId, IdKind.ACCOUNT_ID, "ownerAccountId")
                 .matches(region, IdKind.REGION, "region")
                 .matches(kmsKeyId, IdKind.KMS_KEY_ID, "kmsKeyId");
-        if (targetRole == null) {
-            v.require(false, "targetRole: missing");
-        } else {
-            targetRole.checkInto(v, "targetRole");
-        }
+        TargetRole.check(v, targetRole, "targetRole");
         v.throwIfInvalid();
     }
 

@@ -28,22 +28,12 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * ClientToken is derived from the copy's identity, and a copy an earlier run tagged is found and
  * returned even after EC2 has forgotten the token.
  */
-public final class CopyImageService {
+public record CopyImageService(ConsumerRoles roles, TargetClients clients, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(CopyImageService.class);
     // EC2 limits AMI names to 128 characters.
     private static final int MAX_NAME = 128;
 
-    private final ConsumerRoles roles;
-    private final TargetClients clients;
-
-    private final PerimeterGuard perimeter;
-
-    public CopyImageService(ConsumerRoles roles, TargetClients clients, PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.roles = roles;
-        this.clients = clients;
-    }
 
     public CopyImageResult copy(CopyImageInput input) {
         input.validate();

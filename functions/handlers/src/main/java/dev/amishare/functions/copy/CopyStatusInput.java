@@ -19,11 +19,7 @@ public record CopyStatusInput(TargetRole targetRole, String region, String image
         Validation v = new Validation()
                 .matches(region, IdKind.REGION, "region")
                 .matches(imageId, IdKind.IMAGE_ID, "imageId");
-        if (targetRole == null) {
-            v.require(false, "targetRole: missing");
-        } else {
-            targetRole.checkInto(v, "targetRole");
-        }
+        TargetRole.check(v, targetRole, "targetRole");
         v.throwIfInvalid();
     }
 

@@ -13,17 +13,10 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Image;
 
 /** Reads a copy's state in the target account, as its consumer role. Changes nothing. */
-public final class CopyStatusService {
+public record CopyStatusService(ConsumerRoles roles, TargetClients clients) {
 
     private static final Logger LOG = LogManager.getLogger(CopyStatusService.class);
 
-    private final ConsumerRoles roles;
-    private final TargetClients clients;
-
-    public CopyStatusService(ConsumerRoles roles, TargetClients clients) {
-        this.roles = roles;
-        this.clients = clients;
-    }
 
     public CopyStatusResult status(CopyStatusInput input) {
         input.validate();

@@ -13,27 +13,12 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
-/** Shares every AMI tagged for new accounts with one new account: one execution per AMI. */
-public final class NewAccountService {
+/** Shares every AMI tagged for new accounts with one new account: one execution per AMI. *
+ */
+public record NewAccountService(Ec2Client ec2, ExecutionStarter starter, String managementAccountId, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(NewAccountService.class);
 
-    private final Ec2Client ec2;
-    private final ExecutionStarter starter;
-    private final String managementAccountId;
-    private final PerimeterGuard perimeter;
-
-    /**
-     * @param managementAccountId the organization's management account, where Control Tower and
-     *     Organizations emit account-vending events; null refuses every event (fail closed)
-     */
-    public NewAccountService(Ec2Client ec2, ExecutionStarter starter, String managementAccountId,
-            PerimeterGuard perimeter) {
-        this.ec2 = ec2;
-        this.starter = starter;
-        this.managementAccountId = managementAccountId;
-        this.perimeter = perimeter;
-    }
 
     /**
      * Control Tower's CreateManagedAccount and Organizations' CreateAccountResult are emitted in the

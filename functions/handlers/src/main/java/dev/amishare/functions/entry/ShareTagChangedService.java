@@ -9,17 +9,10 @@ import java.util.List;
  * tag changes of the owner account's own AMIs count: AWS puts the account of the tagged resource in the
  * event's {@code account}, and an event forwarded from any other account is refused. The tag's targets
  * then go through Prepare's perimeter check like any request's.
+ *
+ * @param ownerAccountId the account amishare runs in; null refuses every event (fail closed)
  */
-public final class ShareTagChangedService {
-
-    private final ExecutionStarter starter;
-    private final String ownerAccountId;
-
-    /** @param ownerAccountId the account amishare runs in; null refuses every event (fail closed) */
-    public ShareTagChangedService(ExecutionStarter starter, String ownerAccountId) {
-        this.starter = starter;
-        this.ownerAccountId = ownerAccountId;
-    }
+public record ShareTagChangedService(ExecutionStarter starter, String ownerAccountId) {
 
     public EntryResult share(TagChangeEvent event) {
         if (ownerAccountId == null || !ownerAccountId.equals(event.account())) {

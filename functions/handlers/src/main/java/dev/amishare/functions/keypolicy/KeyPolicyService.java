@@ -17,20 +17,12 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * policy (see {@link KeyPolicyDocument}). A policy already in the wanted state is not written, so a
  * second run makes no PutKeyPolicy call and leaves the policy byte for byte as it was.
  */
-public final class KeyPolicyService {
+public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(KeyPolicyService.class);
     // Keys have exactly one policy, and KMS names it "default".
     private static final String POLICY_NAME = "default";
 
-    private final KmsClient kms;
-
-    private final PerimeterGuard perimeter;
-
-    public KeyPolicyService(KmsClient kms, PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.kms = kms;
-    }
 
     public KeyPolicyResult grant(KeyPolicyInput input) {
         return run(input, true);

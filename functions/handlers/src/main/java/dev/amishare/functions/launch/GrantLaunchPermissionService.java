@@ -14,18 +14,10 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * Grants launch permission on the owner's AMI. Reads the current permissions first, so a principal
  * that already has access is reported as such and a second run makes no change and no write call.
  */
-public final class GrantLaunchPermissionService {
+public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(GrantLaunchPermissionService.class);
 
-    private final Ec2Client ec2;
-
-    private final PerimeterGuard perimeter;
-
-    public GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.ec2 = ec2;
-    }
 
     public LaunchPermissionResult grant(GrantLaunchPermissionInput input) {
         input.validate();

@@ -43,6 +43,11 @@ public record TargetRole(String accountId, String roleName) {
         return "aws";
     }
 
+    /** Adds every problem of {@code role}, a missing one included, to {@code v}. */
+    public static Validation check(Validation v, TargetRole role, String field) {
+        return role == null ? v.require(false, field + ": missing") : role.checkInto(v, field);
+    }
+
     /** Adds every problem to {@code v}; {@code field} names this value in the problems ("targetRole"). */
     public Validation checkInto(Validation v, String field) {
         return v.matches(accountId, IdKind.ACCOUNT_ID, field + ".accountId")

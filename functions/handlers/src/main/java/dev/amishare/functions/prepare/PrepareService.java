@@ -37,22 +37,10 @@ import software.amazon.awssdk.services.sts.StsClient;
  * the request's principals already have access (the baseline a rollback keeps). It only reads; a request
  * that fails here has changed nothing anywhere.
  */
-public final class PrepareService {
+public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(PrepareService.class);
 
-    private final Ec2Client ec2;
-    private final KmsClient kms;
-    private final StsClient sts;
-
-    private final PerimeterGuard perimeter;
-
-    public PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.ec2 = ec2;
-        this.kms = kms;
-        this.sts = sts;
-    }
 
     public PreparedShare prepare(PrepareInput input) {
         // Everything that can be checked without AWS is checked before the first call.

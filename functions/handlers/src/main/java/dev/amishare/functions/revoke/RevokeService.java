@@ -28,23 +28,10 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * input's {@code keep} (what the targets had before the execution) is left in place, resource by
  * resource. Copies the targets already made are theirs and stay.
  */
-public final class RevokeService {
+public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(RevokeService.class);
 
-    private final Ec2Client ec2;
-    private final SnapshotPermissionService snapshots;
-    private final KeyPolicyService keys;
-
-    private final PerimeterGuard perimeter;
-
-    public RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys,
-            PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.ec2 = ec2;
-        this.snapshots = snapshots;
-        this.keys = keys;
-    }
 
     public RevokeResult revoke(RevokeInput input) {
         input.validate();

@@ -19,20 +19,12 @@ import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
  * permission back. Reads the current permissions first, so a re-run reports "already present" and
  * writes nothing.
  */
-public final class SnapshotPermissionService {
+public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
 
     private static final Logger LOG = LogManager.getLogger(SnapshotPermissionService.class);
     // ModifySnapshotAttribute takes at most 500 permission changes per call.
     static final int MAX_CHANGES_PER_CALL = 500;
 
-    private final Ec2Client ec2;
-
-    private final PerimeterGuard perimeter;
-
-    public SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
-        this.perimeter = perimeter;
-        this.ec2 = ec2;
-    }
 
     public SnapshotPermissionResult grant(SnapshotPermissionInput input) {
         return run(input, true);
