@@ -59,7 +59,7 @@ class GrantLaunchPermissionHandlerIT {
     void handleRequest_shouldAddLaunchPermission_whenTheAccountHasNone() {
         // WHEN the owner grants the consumer launch permission
         LaunchPermissionResult result = invoke("""
-                {"imageId":"%s","accountIds":["%s"],"executionId":"it-1"}""".formatted(imageId, Accounts.CONSUMER));
+                {"imageId":"%s","principals":{"accountIds":["%s"]},"executionId":"it-1"}""".formatted(imageId, Accounts.CONSUMER));
 
         // THEN EC2 lists the consumer in the AMI's launch permissions
         assertThat(result.added()).containsExactly(Accounts.CONSUMER);
@@ -70,7 +70,7 @@ class GrantLaunchPermissionHandlerIT {
     void handleRequest_shouldReportAlreadyPresent_whenRunTwice() {
         // GIVEN a first grant
         String request = """
-                {"imageId":"%s","accountIds":["%s","%s"]}""".formatted(imageId, Accounts.CONSUMER, Accounts.THIRD);
+                {"imageId":"%s","principals":{"accountIds":["%s","%s"]}}""".formatted(imageId, Accounts.CONSUMER, Accounts.THIRD);
         invoke(request);
 
         // WHEN it runs again
@@ -85,7 +85,7 @@ class GrantLaunchPermissionHandlerIT {
     @Test
     void handleRequest_shouldChangeNothing_whenDryRun() {
         LaunchPermissionResult result = invoke("""
-                {"imageId":"%s","accountIds":["%s"],"dryRun":true}""".formatted(imageId, Accounts.CONSUMER));
+                {"imageId":"%s","principals":{"accountIds":["%s"]},"dryRun":true}""".formatted(imageId, Accounts.CONSUMER));
 
         assertThat(result.added()).containsExactly(Accounts.CONSUMER);
         assertThat(launchPermissionUsers()).isEmpty();
@@ -94,16 +94,16 @@ class GrantLaunchPermissionHandlerIT {
     @Test
     void handleRequest_shouldFailWithValidationErrorAndChangeNothing_whenAccountIdIsMalformed() {
         assertThatThrownBy(() -> invoke("""
-                {"imageId":"%s","accountIds":["%s","22222"]}""".formatted(imageId, Accounts.CONSUMER)))
+                {"imageId":"%s","principals":{"accountIds":["%s","22222"]}}""".formatted(imageId, Accounts.CONSUMER)))
                 .isInstanceOf(InvalidShareRequestException.class)
-                .hasMessageContaining("accountIds[1]: '22222' is not a 12-digit AWS account id");
+                .hasMessageContaining("principals.accountIds[1]: '22222' is not a 12-digit AWS account id");
         assertThat(launchPermissionUsers()).isEmpty();
     }
 
     @Test
     void handleRequest_shouldRaiseImageNotFound_whenTheAmiDoesNotExist() {
         assertThatThrownBy(() -> invoke("""
-                {"imageId":"ami-0000000000000dead","accountIds":["%s"]}""".formatted(Accounts.CONSUMER)))
+                {"imageId":"ami-0000000000000dead","principals":{"accountIds":["%s"]}}""".formatted(Accounts.CONSUMER)))
                 .isInstanceOf(ImageNotFoundException.class);
     }
 }

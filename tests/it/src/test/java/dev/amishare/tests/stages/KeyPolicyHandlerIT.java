@@ -38,14 +38,16 @@ class KeyPolicyHandlerIT {
         assertThat(result.keys()).extracting(KeyPolicyChange::policyChanged).containsExactly(true, true);
         for (String key : ami.ownerKeyArns()) {
             String policy = stages.keyPolicy(key);
-            assertThat(policy).contains("AmishareKeyUse").contains("AmishareKeyGrant")
+            assertThat(policy).contains("AmishareKeyUse").contains("AmishareKeyGrant").contains("AmishareKeyDescribe")
+                    .contains("\"kms:ViaService\":\"ec2." + Accounts.REGION + ".amazonaws.com\"")
                     .contains("arn:aws:iam::" + Accounts.CONSUMER + ":root")
                     .contains("kms:GrantIsForAWSResource");
         }
         // and the statements that were there come first, unchanged
         JsonNode original = statements(before);
         JsonNode now = statements(stages.keyPolicy(ami.ownerKeyArns().get(0)));
-        assertThat(now.size()).isEqualTo(original.size() + 2);
+        // (amishare's use, grant and describe statements follow)
+        assertThat(now.size()).isEqualTo(original.size() + 3);
         for (int i = 0; i < original.size(); i++) {
             assertThat(now.get(i)).isEqualTo(original.get(i));
         }

@@ -204,7 +204,8 @@ class ShareWorkflowIT {
                 .orElseThrow();
         JsonNode state = JSON.readTree(revokeEntered.get("stateEnteredEventDetails").get("input").asText());
         assertThat(state.get("error").get("Error").asText()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
-        assertThat(state.get("prepared").get("accountIds").toString()).contains("222222222222", "333333333333");
+        assertThat(state.get("prepared").get("principals").get("accountIds").toString())
+                .contains("222222222222", "333333333333");
         // AND Revoke was told to keep what the targets had before the execution (Prepare's baseline)
         // (the emulator records a Lambda task's payload as LambdaFunctionScheduled; Revoke is the last one)
         JsonNode payload = null;
@@ -214,7 +215,7 @@ class ShareWorkflowIT {
             }
         }
         assertThat(payload).isNotNull();
-        assertThat(payload.get("accountIds").toString()).contains("222222222222", "333333333333");
+        assertThat(payload.get("principals").get("accountIds").toString()).contains("222222222222", "333333333333");
         assertThat(payload.get("keep")).isEqualTo(state.get("prepared").get("baseline"));
         assertThat(payload.get("keep").get("launchPermission").toString()).contains("222222222222")
                 .doesNotContain("333333333333");
