@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import dev.amishare.contract.Perimeter;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -83,29 +84,30 @@ public final class ColdStartBenchmark {
         String consumer = Accounts.CONSUMER;
         String copyInput = """
                 {"sourceImageId":"%s","sourceRegion":"us-east-1","ownerAccountId":"%s","imageName":"golden",\
-                "accountId":"%s","region":"us-east-1","kmsKeyId":"%s","consumerRoleName":"%s"}"""
-                .formatted(image, Accounts.OWNER, consumer, ami.consumerKeyArn(), ami.consumerRoleName());
+                "targetRole":{"accountId":"%s","roleName":"%s"},"region":"us-east-1","kmsKeyId":"%s"}"""
+                .formatted(image, Accounts.OWNER, consumer, ami.consumerRoleName(), ami.consumerKeyArn());
         String copiedImage = Handlers.invoke(stages.copy, copyInput, CopyImageResult.class).imageId();
         return List.of(
                 new Case("Prepare", "dev.amishare.functions.prepare.PrepareHandler", """
                         {"request":{"imageId":"%s","targets":[{"accountId":"%s","copy":[{"region":"us-east-1",\
                         "kmsKeyId":"%s"}]}]}}""".formatted(image, consumer, ami.consumerKeyArn())),
                 new Case("GrantLaunchPermission", "dev.amishare.functions.launch.GrantLaunchPermissionHandler",
-                        "{\"imageId\":\"" + image + "\",\"accountIds\":[\"" + consumer + "\"]}"),
+                        "{\"imageId\":\"" + image + "\",\"principals\":{\"accountIds\":[\"" + consumer + "\"]}}"),
                 new Case("KeyPolicy", "dev.amishare.functions.keypolicy.KeyPolicyHandler",
-                        "{\"keyArns\":" + keys + ",\"accountIds\":[\"" + consumer + "\"]}"),
+                        "{\"keyArns\":" + keys + ",\"principals\":{\"accountIds\":[\"" + consumer + "\"]}}"),
                 new Case("ShareSnapshots", "dev.amishare.functions.snapshots.ShareSnapshotsHandler",
                         "{\"snapshotIds\":" + snapshots + ",\"accountIds\":[\"" + consumer + "\"]}"),
                 new Case("ValidateConsumer", "dev.amishare.functions.consumer.ValidateConsumerHandler", """
-                        {"imageId":"%s","sourceRegion":"us-east-1","accountId":"%s","consumerRoleName":"%s",\
+                        {"imageId":"%s","sourceRegion":"us-east-1","ownerAccountId":"%s",\
+                        "targetRole":{"accountId":"%s","roleName":"%s"},\
                         "ownerKeyArns":%s,"copy":[{"region":"us-east-1","kmsKeyId":"%s"}]}"""
-                        .formatted(image, consumer, ami.consumerRoleName(), keys, ami.consumerKeyArn())),
+                        .formatted(image, Accounts.OWNER, consumer, ami.consumerRoleName(), keys, ami.consumerKeyArn())),
                 new Case("CopyImage", "dev.amishare.functions.copy.CopyImageHandler", copyInput),
                 new Case("CopyStatus", "dev.amishare.functions.copy.CopyStatusHandler", """
-                        {"accountId":"%s","region":"us-east-1","imageId":"%s","consumerRoleName":"%s"}"""
-                        .formatted(consumer, copiedImage, ami.consumerRoleName())),
+                        {"targetRole":{"accountId":"%s","roleName":"%s"},"region":"us-east-1","imageId":"%s"}"""
+                        .formatted(consumer, ami.consumerRoleName(), copiedImage)),
                 new Case("Revoke (dry run)", "dev.amishare.functions.revoke.RevokeHandler", """
-                        {"imageId":"%s","accountIds":["%s"],"keyArns":%s,"snapshotIds":%s,"dryRun":true}"""
+                        {"imageId":"%s","principals":{"accountIds":["%s"]},"keyArns":%s,"snapshotIds":%s,"dryRun":true}"""
                         .formatted(image, consumer, keys, snapshots)));
     }
 
@@ -127,6 +129,9 @@ public final class ColdStartBenchmark {
         env.put("AWS_ACCESS_KEY_ID", Accounts.OWNER);
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("AMISHARE_LOG_LEVEL", "WARN");
+        // The sharing perimeter as the owner stack sets it: the emulator's organization, so the functions
+        // that check it pay their Organizations calls in the measurement.
+        env.putAll(Perimeter.ofOrganization(Accounts.ORGANIZATION_ID).environment());
         // JVM options a function would set through its JAVA_TOOL_OPTIONS environment variable (for
         // instance -XX:SharedArchiveFile=...), to measure them the way Lambda would apply them.
         String toolOptions = System.getenv("AMISHARE_BENCH_JAVA_TOOL_OPTIONS");
