@@ -201,6 +201,10 @@ class PerimeterE2ET {
                 .until(() -> system.copiesIn(Accounts.CONSUMER, ami.imageId()).stream()
                         .filter(i -> i.stateAsString().equals("pending")).map(i -> i.imageId()).findFirst(),
                         java.util.Optional::isPresent).orElseThrow();
+        // ... and parked on: Await copy stored its token (with the execution and the consumer role)
+        String token = Names.COPY_TOKEN_PREFIX + "/" + Accounts.CONSUMER + "/" + Accounts.REGION + "/" + copyId;
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> system.aws.ssm(Accounts.OWNER).getParameter(r -> r.name(token)).parameter() != null);
 
         // WHEN somebody invokes the copy-event function with a made-up "failed" event for that copy
         String forged = """
