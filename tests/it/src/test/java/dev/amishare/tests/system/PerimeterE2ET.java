@@ -193,7 +193,10 @@ class PerimeterE2ET {
 
     @Test
     void copyEvent_shouldBeRefusedAndTheShareGoOn_whenAForgedEventClaimsAnotherExecutionsCopyFailed() {
-        // GIVEN a share whose copy the workflow awaits
+        // GIVEN the copy-event function started (an event for no awaited copy: its JVM is warm for the forgery,
+        // which must land while the copy is still pending) and a share whose copy the workflow awaits
+        InvokeResponse warm = invoke(Stage.COPY_EVENT, forgedEvent("ami-00000000000000000", "pending"));
+        assertThat(warm.functionError()).as(warm.payload().asUtf8String()).isNull();
         GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
         String executionArn = dev.amishare.tests.Executions.start(system.sfn(), system.system.stateMachineArn(),
                 SystemRun.shareWithCopy(ami.imageId(), Accounts.CONSUMER, system.targetKey(Accounts.CONSUMER)));
@@ -207,11 +210,7 @@ class PerimeterE2ET {
                 .until(() -> system.aws.ssm(Accounts.OWNER).getParameter(r -> r.name(token)).parameter() != null);
 
         // WHEN somebody invokes the copy-event function with a made-up "failed" event for that copy
-        String forged = """
-                {"version":"0","id":"forged","detail-type":"EC2 AMI State Change","source":"aws.ec2",\
-                "account":"%s","time":"2026-12-01T00:00:00Z","region":"%s","resources":["arn:aws:ec2:%s::image/%s"],\
-                "detail":{"RequestId":"r","ImageId":"%s","State":"failed","ErrorMessage":"forged"}}"""
-                .formatted(Accounts.CONSUMER, Accounts.REGION, Accounts.REGION, copyId, copyId);
+        String forged = forgedEvent(copyId, "failed");
         InvokeResponse invoked = invoke(Stage.COPY_EVENT, forged);
 
         // THEN it is refused by name, and the share ends as EC2 says: copied
@@ -220,6 +219,15 @@ class PerimeterE2ET {
         DescribeExecutionResponse execution = system.awaitEnd(executionArn);
         assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
                 .isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    /** An "EC2 AMI State Change" of the consumer account's {@code imageId}, as nobody but a forger would send it. */
+    private static String forgedEvent(String imageId, String state) {
+        return """
+                {"version":"0","id":"forged","detail-type":"EC2 AMI State Change","source":"aws.ec2",\
+                "account":"%s","time":"2026-12-01T00:00:00Z","region":"%s","resources":["arn:aws:ec2:%s::image/%s"],\
+                "detail":{"RequestId":"r","ImageId":"%s","State":"%s","ErrorMessage":"forged"}}"""
+                .formatted(Accounts.CONSUMER, Accounts.REGION, Accounts.REGION, imageId, imageId, state);
     }
 
     private static ObjectNode tagChange(String imageId, String targets) throws java.io.IOException {
