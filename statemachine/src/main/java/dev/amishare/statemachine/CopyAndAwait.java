@@ -47,9 +47,6 @@ import software.constructs.Construct;
  */
 final class CopyAndAwait extends StateMachineFragment {
 
-    /** The error Await copy fails with when EC2 reports the copy {@code failed}. */
-    static final String COPY_FAILED = CopyFailedException.class.getName();
-
     private final Map regions;
 
     CopyAndAwait(Construct scope, String id, ShareWorkflowProps props) {

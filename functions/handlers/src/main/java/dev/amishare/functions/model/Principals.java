@@ -63,9 +63,4 @@ public record Principals(List<String> accountIds, List<String> organizationArns,
                 organizationalUnitArns.stream().filter(p -> !kept.contains(p)).toList());
     }
 
-    /** For the logs: the accounts, comma-separated. */
-    @JsonIgnore
-    public String accountList() {
-        return String.join(",", accountIds);
-    }
 }

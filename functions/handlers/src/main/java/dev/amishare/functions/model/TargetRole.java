@@ -1,6 +1,5 @@
 package dev.amishare.functions.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.amishare.contract.Names;
 import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.common.Validation.IdKind;
@@ -54,8 +53,4 @@ public record TargetRole(String accountId, String roleName) {
                 .matches(roleName, IdKind.ROLE_NAME, field + ".roleName");
     }
 
-    @JsonIgnore
-    public String describe() {
-        return roleName + " in " + accountId;
-    }
 }
