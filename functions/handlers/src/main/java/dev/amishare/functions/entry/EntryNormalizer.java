@@ -46,7 +46,7 @@ public final class EntryNormalizer {
             return Optional.empty();
         }
         List<ShareRequest.Target> targets = accounts.stream().map(a -> new ShareRequest.Target(a, null)).toList();
-        return Optional.of(new ShareRequest(imageId, event.region(), targets, null, null, null, null, null,
+        return Optional.of(new ShareRequest(imageId, event.region(), targets, null, null, null, null, null, null, null,
                 "tag change of " + String.join(",", event.resources()) + " (event " + event.id() + ")"));
     }
 
@@ -99,7 +99,7 @@ public final class EntryNormalizer {
     /** Launch access for the new account; copies are the account owners' own business. */
     public static ShareRequest newAccountRequest(String imageId, String accountId) {
         return new ShareRequest(imageId, null, List.of(new ShareRequest.Target(accountId, null)), null, null, null,
-                null, null, "account vending: new account " + accountId);
+                null, null, null, null, "account vending: new account " + accountId);
     }
 
     /** One execution per AMI and new account, however often account vending reports it. */

@@ -15,9 +15,13 @@ import java.util.List;
  * @param targets accounts to share with; a target without {@code copy} only gets launch access
  * @param organizationArns organizations whose every account may launch the AMI
  * @param organizationalUnitArns OUs whose every account may launch the AMI
+ * @param copyToOrganizationalUnits OUs whose every account (also in the OUs below) gets launch access and
+ *     copies, listed through Organizations when the share runs
  * @param consumerRoleName role amishare assumes in each target, default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
  * @param dryRun report what would change, change nothing (default false)
- * @param rollbackOnFailure revoke what was granted when a later stage fails (default false)
+ * @param rollbackOnFailure revoke what was granted to a target when a later stage fails for it (default false)
+ * @param toleratedFailurePercentage the share of targets (percent, 0–100) that may fail while the share still
+ *     succeeds; default {@value #DEFAULT_TOLERATED_FAILURE_PERCENTAGE}: see {@code TargetFanOut} for why
  * @param requestedBy who asked, as the entry point knows it: the API caller's IAM ARN, the tag-change or
  *     account-vending event; null when started directly
  */
@@ -27,25 +31,42 @@ public record ShareRequest(
         List<Target> targets,
         List<String> organizationArns,
         List<String> organizationalUnitArns,
+        List<OrganizationalUnitCopy> copyToOrganizationalUnits,
         String consumerRoleName,
         Boolean dryRun,
         Boolean rollbackOnFailure,
+        Integer toleratedFailurePercentage,
         // Written even when null: the share report reads it by JSONPath, which fails on a missing field.
         @JsonInclude(JsonInclude.Include.ALWAYS) String requestedBy) {
+
+    /** Any failed target fails the share (each target is still processed). */
+    public static final int DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 0;
 
     public ShareRequest {
         targets = targets == null ? List.of() : List.copyOf(targets);
         organizationArns = organizationArns == null ? List.of() : List.copyOf(organizationArns);
         organizationalUnitArns = organizationalUnitArns == null ? List.of() : List.copyOf(organizationalUnitArns);
+        copyToOrganizationalUnits = copyToOrganizationalUnits == null ? List.of()
+                : List.copyOf(copyToOrganizationalUnits);
         consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
         dryRun = Boolean.TRUE.equals(dryRun);
         rollbackOnFailure = Boolean.TRUE.equals(rollbackOnFailure);
+        toleratedFailurePercentage = toleratedFailurePercentage == null ? DEFAULT_TOLERATED_FAILURE_PERCENTAGE
+                : toleratedFailurePercentage;
     }
 
     /** The same request with {@code sourceRegion} set, for when it was left to default. */
     public ShareRequest withSourceRegion(String region) {
-        return new ShareRequest(imageId, region, targets, organizationArns, organizationalUnitArns, consumerRoleName,
-                dryRun, rollbackOnFailure, requestedBy);
+        return new ShareRequest(imageId, region, targets, organizationArns, organizationalUnitArns,
+                copyToOrganizationalUnits, consumerRoleName, dryRun, rollbackOnFailure, toleratedFailurePercentage,
+                requestedBy);
+    }
+
+    /** The same request with {@code targets} instead of its own (the OUs' accounts added, for example). */
+    public ShareRequest withTargets(List<Target> newTargets) {
+        return new ShareRequest(imageId, sourceRegion, newTargets, organizationArns, organizationalUnitArns,
+                copyToOrganizationalUnits, consumerRoleName, dryRun, rollbackOnFailure, toleratedFailurePercentage,
+                requestedBy);
     }
 
     public List<String> accountIds() {
@@ -75,6 +96,19 @@ public record ShareRequest(
     public record Target(String accountId, List<Copy> copy) {
 
         public Target {
+            copy = copy == null ? List.of() : List.copyOf(copy);
+        }
+    }
+
+    /**
+     * Copies into every account of an OU.
+     *
+     * @param organizationalUnitArn the OU; its accounts and those of the OUs below it copy
+     * @param copy regions (and each account's key there, by alias: the same alias in every account)
+     */
+    public record OrganizationalUnitCopy(String organizationalUnitArn, List<Copy> copy) {
+
+        public OrganizationalUnitCopy {
             copy = copy == null ? List.of() : List.copyOf(copy);
         }
     }

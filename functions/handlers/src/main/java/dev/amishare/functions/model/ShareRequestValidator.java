@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 public final class ShareRequestValidator {
 
     public static final List<String> REQUEST_FIELDS = List.of("imageId", "sourceRegion", "targets",
-            "organizationArns", "organizationalUnitArns", "consumerRoleName", "dryRun",
-            "rollbackOnFailure");
+            "organizationArns", "organizationalUnitArns", "copyToOrganizationalUnits", "consumerRoleName", "dryRun",
+            "rollbackOnFailure", "toleratedFailurePercentage");
     public static final List<String> REQUEST_REQUIRED = List.of("imageId");
     /**
      * Set by the entry points, not by callers: who asked for the share. The API's schema leaves it out (API
@@ -31,6 +31,8 @@ public final class ShareRequestValidator {
     private static final int MAX_REQUESTED_BY = 2048;
     public static final List<String> TARGET_FIELDS = List.of("accountId", "copy");
     public static final List<String> TARGET_REQUIRED = List.of("accountId");
+    public static final List<String> OU_COPY_FIELDS = List.of("organizationalUnitArn", "copy");
+    public static final List<String> OU_COPY_REQUIRED = List.of("organizationalUnitArn", "copy");
     public static final List<String> COPY_FIELDS = List.of("region", "kmsKeyId");
     public static final List<String> COPY_REQUIRED = List.of("region", "kmsKeyId");
 
@@ -85,8 +87,11 @@ public final class ShareRequestValidator {
         int orgs = texts(node, "organizationArns", IdKind.ORGANIZATION_ARN, p);
         int ous = texts(node, "organizationalUnitArns", IdKind.ORGANIZATIONAL_UNIT_ARN, p);
         int targets = targets(node.get("targets"), p);
-        if (targets + orgs + ous == 0) {
-            p.add("targets, organizationArns, organizationalUnitArns: at least one target is required");
+        int ouCopies = organizationalUnitCopies(node.get("copyToOrganizationalUnits"), p);
+        tolerance(node.get("toleratedFailurePercentage"), p);
+        if (targets + orgs + ous + ouCopies == 0) {
+            p.add("targets, organizationArns, organizationalUnitArns, copyToOrganizationalUnits: at least one target"
+                    + " is required");
         }
         return p;
     }
@@ -130,6 +135,46 @@ public final class ShareRequestValidator {
             copies(target.get("copy"), path + ".copy", p);
         }
         return targets.size();
+    }
+
+    private static int organizationalUnitCopies(JsonNode entries, List<String> p) {
+        if (entries == null) {
+            return 0;
+        }
+        if (!entries.isArray()) {
+            p.add("copyToOrganizationalUnits: wrong type, expected an array");
+            return 0;
+        }
+        Set<String> ous = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String path = "copyToOrganizationalUnits[" + i + "]";
+            if (!entry.isObject()) {
+                p.add(path + ": wrong type, expected an object");
+                continue;
+            }
+            fields(entry, path + ".", OU_COPY_FIELDS, OU_COPY_REQUIRED, p);
+            String ou = text(entry, "organizationalUnitArn", path + ".organizationalUnitArn",
+                    IdKind.ORGANIZATIONAL_UNIT_ARN, p);
+            if (ou != null && !ous.add(ou)) {
+                p.add(path + ".organizationalUnitArn: duplicate OU " + ou);
+            }
+            JsonNode copy = entry.get("copy");
+            if (copy != null && copy.isArray() && copy.isEmpty()) {
+                p.add(path + ".copy: at least one copy region is required");
+            }
+            copies(copy, path + ".copy", p);
+        }
+        return entries.size();
+    }
+
+    private static void tolerance(JsonNode value, List<String> p) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (!value.isIntegralNumber() || value.asInt() < 0 || value.asInt() > 100 || !value.canConvertToInt()) {
+            p.add("toleratedFailurePercentage: expected a whole number from 0 to 100");
+        }
     }
 
     private static void copies(JsonNode copies, String path, List<String> p) {

@@ -36,7 +36,7 @@ class EntryNormalizerTest {
         // THEN the request names the AMI, its region and each account once, in tag order
         assertThat(request).contains(new ShareRequest("ami-0abcdef1234567890", "us-east-1", List.of(
                 new ShareRequest.Target("222222222222", null), new ShareRequest.Target("333333333333", null)),
-                null, null, null, null, null, "tag change of arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890 "
+                null, null, null, null, null, null, null, "tag change of arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890 "
                         + "(event bddcf1d6-0251-35a1-aab0-adc1fb47c11c)"));
         assertThat(ShareRequestValidator.problems(Json.MAPPER.valueToTree(request.orElseThrow()))).isEmpty();
     }
@@ -115,8 +115,9 @@ class EntryNormalizerTest {
         // THEN
         assertThat(Json.write(request)).isEqualTo("""
                 {"imageId":"ami-0abcdef1234567890","targets":[{"accountId":"444444444444","copy":[]}],\
-                "organizationArns":[],"organizationalUnitArns":[],"consumerRoleName":"AmiShareConsumer",\
-                "dryRun":false,"rollbackOnFailure":false,"requestedBy":"account vending: new account 444444444444"}""");
+                "organizationArns":[],"organizationalUnitArns":[],"copyToOrganizationalUnits":[],\
+                "consumerRoleName":"AmiShareConsumer","dryRun":false,"rollbackOnFailure":false,\
+                "toleratedFailurePercentage":0,"requestedBy":"account vending: new account 444444444444"}""");
         assertThat(EntryNormalizer.executionName("444444444444", "ami-0abcdef1234567890"))
                 .isEqualTo("new-account-444444444444-ami-0abcdef1234567890");
     }

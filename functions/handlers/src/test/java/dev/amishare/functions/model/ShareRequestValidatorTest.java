@@ -22,6 +22,47 @@ class ShareRequestValidatorTest {
         assertThat(request.organizationArns()).isEmpty();
         assertThat(request.targets().get(0).copy()).isEmpty();
         assertThat(request.sourceRegion()).isNull();
+        assertThat(request.toleratedFailurePercentage()).isZero();
+        assertThat(request.copyToOrganizationalUnits()).isEmpty();
+    }
+
+    @Test
+    void read_shouldAcceptOuCopies_whenTheyAreTheOnlyTargets() {
+        // WHEN a request names only an OU to copy into
+        ShareRequest request = ShareRequestValidator.read("""
+                {"imageId":"ami-12345678","toleratedFailurePercentage":5,"copyToOrganizationalUnits":[
+                  {"organizationalUnitArn":"arn:aws:organizations::111111111111:ou/o-amishare01/ou-ab12-targets1",
+                   "copy":[{"region":"eu-west-1","kmsKeyId":"alias/golden"}]}]}""");
+
+        // THEN the OU and its copy are kept, and the tolerance
+        assertThat(request.copyToOrganizationalUnits()).singleElement().satisfies(ou -> {
+            assertThat(ou.organizationalUnitArn()).endsWith("ou-ab12-targets1");
+            assertThat(ou.copy()).containsExactly(new ShareRequest.Copy("eu-west-1", "alias/golden"));
+        });
+        assertThat(request.toleratedFailurePercentage()).isEqualTo(5);
+    }
+
+    @Test
+    void read_shouldListEveryProblem_whenToleranceAndOuCopiesAreWrong() {
+        // GIVEN a tolerance above 100, an OU copy without regions and one with a bad OU ARN, repeated
+        String json = """
+                {"imageId":"ami-12345678","toleratedFailurePercentage":101,"copyToOrganizationalUnits":[
+                  {"organizationalUnitArn":"arn:aws:organizations::111111111111:ou/o-amishare01/ou-ab12-targets1",
+                   "copy":[]},
+                  {"organizationalUnitArn":"ou-1","copy":[{"region":"eu-west-1","kmsKeyId":"alias/k"}]},
+                  {"organizationalUnitArn":"arn:aws:organizations::111111111111:ou/o-amishare01/ou-ab12-targets1",
+                   "copy":[{"region":"eu-west-1","kmsKeyId":"alias/k"}]}]}""";
+
+        // WHEN / THEN every problem is named at once
+        assertThatThrownBy(() -> ShareRequestValidator.read(json))
+                .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "toleratedFailurePercentage: expected a whole number from 0 to 100",
+                                "copyToOrganizationalUnits[0].copy: at least one copy region is required",
+                                "copyToOrganizationalUnits[1].organizationalUnitArn: 'ou-1' is not an OU ARN"
+                                        + " (arn:aws:organizations::<account>:ou/o-…/ou-…)",
+                                "copyToOrganizationalUnits[2].organizationalUnitArn: duplicate OU"
+                                        + " arn:aws:organizations::111111111111:ou/o-amishare01/ou-ab12-targets1"));
     }
 
     @Test
@@ -41,8 +82,8 @@ class ShareRequestValidatorTest {
                 .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems())
                         .containsExactlyInAnyOrder(
                                 "acountIds: unknown field (known: imageId, sourceRegion, targets, organizationArns,"
-                                        + " organizationalUnitArns, consumerRoleName, dryRun,"
-                                        + " rollbackOnFailure, requestedBy)",
+                                        + " organizationalUnitArns, copyToOrganizationalUnits, consumerRoleName,"
+                                        + " dryRun, rollbackOnFailure, toleratedFailurePercentage, requestedBy)",
                                 "imageId: 'ami-XYZ' is not an AMI id ('ami-' and 8 or 17 lower-case hex digits)",
                                 "targets[0].accountId: '2222' is not a 12-digit AWS account id",
                                 "targets[1].copy[0].encrypted: unknown field (known: region, kmsKeyId)",

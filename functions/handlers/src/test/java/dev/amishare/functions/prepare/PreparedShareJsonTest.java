@@ -14,7 +14,7 @@ class PreparedShareJsonTest {
     void write_shouldKeepImageName_whenItIsNull() {
         // GIVEN a prepared share of an AMI without a name
         ShareRequest request = new ShareRequest("ami-0123456789abcdef0", "us-east-1",
-                List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null, null);
+                List.of(new ShareRequest.Target("222222222222", null)), null, null, null, null, null, null, null, null);
         PreparedShare prepared = new PreparedShare(request, "111111111111", "us-east-1", null, List.of(), List.of(),
                 Principals.ofAccounts(List.of("222222222222")), List.of(), List.of(), false, null, "run-1");
 
