@@ -47,6 +47,7 @@ public final class OwnerStack extends Stack {
                 props.consumerRoleName(), props.perimeter(), props.externalId(), props.managementAccountId()));
 
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", new ShareWorkflowProps(functions.byStage(),
+                functions.shareBucket(),
                 LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build(),
                 WorkflowOptions.defaults())).stateMachine();
         functions.bindStateMachine(stateMachine);

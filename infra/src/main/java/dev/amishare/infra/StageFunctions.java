@@ -19,6 +19,10 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
@@ -45,6 +49,7 @@ public final class StageFunctions extends Construct {
     private final Stack stack;
     private final StageFunctionsProps props;
     private final Key copyTokenKey;
+    private final Bucket shareBucket;
     private final Role consumerAccess;
     private final Role copyWaiter;
     private final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
@@ -66,6 +71,25 @@ public final class StageFunctions extends Construct {
                 .description("amishare: encrypts the task tokens of executions awaiting copies")
                 .enableKeyRotation(true)
                 .build();
+
+        // What grows with the number of targets lives here, not in the workflow's state: target lists,
+        // the Distributed Maps' results, the reports. Private, TLS only, encrypted, kept 90 days.
+        shareBucket = Bucket.Builder.create(this, "ShareData")
+                .encryption(BucketEncryption.S3_MANAGED)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .enforceSsl(true)
+                .versioned(true)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .expiration(Duration.days(90))
+                        .noncurrentVersionExpiration(Duration.days(1))
+                        .build()))
+                .build();
+        NagSuppressions.addResourceSuppressions(shareBucket, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-S1")
+                .reason("Every object is written and read by amishare's own roles and the state machine; "
+                        + "CloudTrail data events, not server access logs, are where an organization audits "
+                        + "S3 access, and a log bucket per owner account would need its own retention")
+                .build()), true);
 
         // Validate, copy and status act in target accounts only through the consumer role there.
         consumerAccess = sharedRole("ConsumerAccessRole", Names.CONSUMER_ACCESS_ROLE,
@@ -115,16 +139,22 @@ public final class StageFunctions extends Construct {
                     allow(List.of("kms:DescribeKey"), List.of(keys())),
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
-                    managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))), perimeterReads());
+                    managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))), perimeterReads(),
+                    shareData(true));
             // Every function that grants, revokes or copies checks its own input against the perimeter.
-            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads());
-            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), perimeterReads());
-            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads());
+            // The grant stages read the ready targets from the share bucket.
+            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareData(false));
+            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), perimeterReads(), shareData(false));
+            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareData(false));
             // Everything they do in a target account they do as its consumer role; the copy also checks
-            // the perimeter (the role is shared, so validate and status may read it too).
-            case VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS -> new Grants(consumerAccess, perimeterReads());
+            // the perimeter (the role is shared, so validate and status may read it too). The readiness
+            // check gets its targets in its input, from the Distributed Map.
+            case CHECK_TARGETS, VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS ->
+                    new Grants(consumerAccess, perimeterReads());
+            // Select and report read the Maps' results and the target lists and write what they derive.
+            case SELECT_READY, REPORT -> Grants.own(shareData(true));
             case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
-                    perimeterReads());
+                    perimeterReads(), shareData(false));
             // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
             // copy's state as the consumer role — so it runs under the copy-waiter role, which target
             // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
@@ -202,6 +232,19 @@ public final class StageFunctions extends Construct {
                 List.of(arn + "account/" + org + "/*", arn + "ou/" + org + "/*")));
     }
 
+    /** Reading (and with {@code write}, writing) share data: the executions' objects and the Maps' results. */
+    private List<PolicyStatement> shareData(boolean write) {
+        List<String> objects = List.of(shareBucket.arnForObjects(Names.SHARE_DATA_PREFIX + "*"),
+                shareBucket.arnForObjects(Names.MAP_RESULTS_PREFIX + "/*"));
+        return write
+                ? List.of(allow(List.of("s3:GetObject", "s3:PutObject"), objects))
+                : List.of(allow(List.of("s3:GetObject"), objects));
+    }
+
+    public Bucket shareBucket() {
+        return shareBucket;
+    }
+
     /** The environment every function reads its configuration from. */
     private Map<String, String> environment() {
         Map<String, String> env = new java.util.LinkedHashMap<>(props.perimeter().environment());
@@ -213,6 +256,7 @@ public final class StageFunctions extends Construct {
             env.put(Names.ENV_EXTERNAL_ID, props.externalId());
         }
         env.put(COPY_TOKEN_KEY_ENV, copyTokenKey.getKeyArn());
+        env.put(Names.ENV_SHARE_BUCKET, shareBucket.getBucketName());
         return env;
     }
 

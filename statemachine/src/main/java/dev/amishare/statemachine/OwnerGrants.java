@@ -12,11 +12,14 @@ import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 
 /**
- * What the owner account grants, before any target is validated:
- * <b>Grant launch permission</b> to every target account, organization and OU →
- * <b>Encrypted?</b> → <b>Patch key policies</b> of the AMI's customer-managed keys (an unencrypted AMI has
- * no key and skips it) → <b>Any copy?</b> → <b>Share snapshots</b> with the accounts that copy (launching a
- * shared AMI needs no snapshot permission, so launch-only shares skip it). Every grant rolls back on failure.
+ * What the owner account grants, to the ready targets only (those that passed their readiness checks) and
+ * in a number of calls that does not depend on how many there are:
+ * <b>Grant launch permission</b> to every ready account, organization and OU (500 per ModifyImageAttribute
+ * call) → <b>Encrypted?</b> → <b>Patch key policies</b> of the AMI's customer-managed keys, one read and at
+ * most one write per key (an unencrypted AMI has no key and skips it) → <b>Any copy?</b> → <b>Share
+ * snapshots</b> with the ready accounts that copy, 500 per ModifySnapshotAttribute call (launching a
+ * shared AMI needs no snapshot permission, so launch-only shares skip it). Each stage reads the ready
+ * accounts from S3; its result is counts. A failed grant takes the rollback path.
  */
 final class OwnerGrants extends StateMachineFragment {
 
@@ -28,12 +31,12 @@ final class OwnerGrants extends StateMachineFragment {
         grant = Tasks.stage(this, Stage.GRANT_LAUNCH_PERMISSION, props.function(Stage.GRANT_LAUNCH_PERMISSION),
                 Throttling.EC2_MODIFY, Payloads.Prepared.stage(
                         "imageId", Payloads.Prepared.imageId(),
-                        "principals", Payloads.Prepared.principals()), "$.launchPermission");
+                        "targets", Payloads.Prepared.readyTargets()), "$.launchPermission");
 
         LambdaInvoke keyPolicy = Tasks.stage(this, Stage.KEY_POLICY, props.function(Stage.KEY_POLICY),
                 Throttling.KMS_POLICY, Payloads.Prepared.stage(
                         "keyArns", Payloads.Prepared.keyArns(),
-                        "principals", Payloads.Prepared.principals()), "$.keyPolicy");
+                        "targets", Payloads.Prepared.readyTargets()), "$.keyPolicy");
         Pass noKey = Pass.Builder.create(this, "No key policy to patch")
                 .comment("An unencrypted AMI has no key; the report lists no key change.")
                 .parameters(Payloads.of("keys", List.of(), "dryRun", Payloads.Prepared.dryRun()))
@@ -43,7 +46,7 @@ final class OwnerGrants extends StateMachineFragment {
         LambdaInvoke snapshots = Tasks.stage(this, Stage.SHARE_SNAPSHOTS, props.function(Stage.SHARE_SNAPSHOTS),
                 Throttling.EC2_MODIFY, Payloads.Prepared.stage(
                         "snapshotIds", Payloads.Prepared.snapshotIds(),
-                        "accountIds", Payloads.Prepared.copyingAccountIds()), "$.snapshots");
+                        "targets", Payloads.Prepared.readyTargets()), "$.snapshots");
         Pass noSnapshot = Pass.Builder.create(this, "No snapshot to share")
                 .comment("Launching a shared AMI needs no snapshot permission; only copying does.")
                 .parameters(Payloads.of("snapshots", List.of(), "dryRun", Payloads.Prepared.dryRun()))
@@ -51,7 +54,7 @@ final class OwnerGrants extends StateMachineFragment {
                 .build();
 
         Choice anyCopy = Choice.Builder.create(this, "Any copy?").build()
-                .when(Condition.isPresent("$.prepared.copyingAccountIds[0]"), snapshots)
+                .when(Condition.numberGreaterThan("$.ready.copyingCount", 0), snapshots)
                 .otherwise(noSnapshot);
         Choice encrypted = Choice.Builder.create(this, "Encrypted?").build()
                 .when(Condition.booleanEquals("$.prepared.encrypted", true), keyPolicy.next(anyCopy))

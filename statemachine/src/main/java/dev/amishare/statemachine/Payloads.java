@@ -26,7 +26,11 @@ final class Payloads {
         return payload;
     }
 
-    /** The execution's state after Prepare. */
+    /**
+     * The execution's state: {@code $.prepared} (Prepare), {@code $.checks} (the readiness Map's results),
+     * {@code $.ready} (the ready targets), the grant stages' results, {@code $.results} (the per-target Map's
+     * results) and {@code $.summary} (the report). None of them grows with the number of targets.
+     */
     static final class Prepared {
         private Prepared() {
         }
@@ -43,13 +47,22 @@ final class Payloads {
             return JsonPath.stringAt("$.prepared.ownerAccountId");
         }
 
-        /** Whom the request shares with: {accountIds, organizationArns, organizationalUnitArns}. */
-        static Object principals() {
-            return JsonPath.objectAt("$.prepared.principals");
+        static String imageName() {
+            return JsonPath.stringAt("$.prepared.imageName");
         }
 
-        static Object copyingAccountIds() {
-            return JsonPath.listAt("$.prepared.copyingAccountIds");
+        static String consumerRoleName() {
+            return JsonPath.stringAt("$.prepared.request.consumerRoleName");
+        }
+
+        /** Every target: accounts in S3, organizations and OUs inline. */
+        static Object targets() {
+            return JsonPath.objectAt("$.prepared.targets");
+        }
+
+        /** The targets that passed their readiness checks, as "Select ready targets" wrote them. */
+        static Object readyTargets() {
+            return JsonPath.objectAt("$.ready.ready");
         }
 
         static Object keyArns() {
@@ -58,6 +71,10 @@ final class Payloads {
 
         static Object snapshotIds() {
             return JsonPath.listAt("$.prepared.snapshots[*].snapshotId");
+        }
+
+        static Object baseline() {
+            return JsonPath.objectAt("$.prepared.baseline");
         }
 
         static String dryRun() {

@@ -1,6 +1,7 @@
 package dev.amishare.statemachine;
 
 import dev.amishare.contract.Stage;
+import dev.amishare.errors.TargetsFailedException;
 import java.util.List;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.stepfunctions.CatchProps;
@@ -9,7 +10,6 @@ import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.Errors;
 import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.INextable;
-import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.State;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
 import software.amazon.awscdk.services.stepfunctions.TaskStateBase;
@@ -17,19 +17,25 @@ import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 
 /**
- * The failure path: <b>Roll back?</b> → <b>Revoke grants</b> → <b>Share failed</b>.
- * <p>
- * With {@code rollbackOnFailure: true} on a real run (not a dry run), Revoke removes the launch
- * permission, key-policy statements and snapshot permissions of this request's targets, except the access
- * Prepare found already in place ({@code $.prepared.baseline}, passed as {@code keep}), so only what this
- * execution granted goes. A failed revoke is kept in {@code $.rollbackError} and the execution still fails
- * with the original error. Every grant and the target fan-out {@link #protect protect} themselves with this
- * fragment; Prepare grants nothing and fails straight to {@link #failed()}.
+ * The two failure paths, both ending the execution with a named error.
+ * <ul>
+ * <li><b>A grant failed</b> (after its retries): <b>Roll back?</b> → <b>Revoke grants</b> from the ready
+ * targets → <b>Share failed</b> with the grant's error.</li>
+ * <li><b>More targets failed than tolerated</b> ({@link #targetsFailed()}): <b>Roll back failed
+ * targets?</b> → <b>Revoke failed targets</b>, only those that were granted and then failed (the report's
+ * {@code rollback} list; not-ready targets got nothing, succeeded ones keep their share) →
+ * <b>Targets failed</b> with {@link TargetsFailedException} and the report's message as cause.</li>
+ * </ul>
+ * Rollback runs with {@code rollbackOnFailure: true} on a real run (not a dry run) and keeps what the
+ * targets had before the execution (Prepare's baseline in S3, passed as {@code keepAt}). A failed revoke
+ * is kept in {@code $.rollbackError} and the execution still fails with the original error. Prepare
+ * grants nothing and fails straight to {@link #failed()}.
  */
 final class Rollback extends StateMachineFragment {
 
     private final Choice start;
     private final Fail failed;
+    private final Choice targetsFailed;
 
     Rollback(Construct scope, String id, IFunction revoke) {
         super(scope, id);
@@ -38,27 +44,49 @@ final class Rollback extends StateMachineFragment {
                 .errorPath("$.error.Error")
                 .causePath("$.error.Cause")
                 .build();
+        LambdaInvoke revokeGrants = revoke(revoke, Stage.REVOKE.stateName(), Payloads.Prepared.readyTargets());
+        revokeGrants.addCatch(failed, CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.rollbackError")
+                .build());
+        revokeGrants.next(failed);
+        start = rollBack("Roll back?", revokeGrants, failed);
 
-        LambdaInvoke revokeGrants = Tasks.stage(this, Stage.REVOKE, revoke, Throttling.KMS_POLICY, Payloads.of(
+        Fail targets = Fail.Builder.create(this, "Targets failed")
+                .comment("More targets failed than the request tolerates; every target was processed.")
+                .error(TargetsFailedException.class.getName())
+                .causePath("$.summary.message")
+                .build();
+        LambdaInvoke revokeFailed = revoke(revoke, "Revoke failed targets",
+                software.amazon.awscdk.services.stepfunctions.JsonPath.objectAt("$.summary.rollback"));
+        revokeFailed.addCatch(targets, CatchProps.builder().errors(List.of(Errors.ALL))
+                .resultPath("$.rollbackError").build());
+        revokeFailed.next(targets);
+        targetsFailed = Choice.Builder.create(this, "Roll back failed targets?").build()
+                .when(Condition.and(
+                        Condition.booleanEquals("$.prepared.request.rollbackOnFailure", true),
+                        Condition.booleanEquals("$.prepared.request.dryRun", false),
+                        Condition.isPresent("$.summary.rollback.accounts.key")), revokeFailed)
+                .otherwise(targets);
+    }
+
+    private LambdaInvoke revoke(IFunction revoke, String name, Object targets) {
+        return Tasks.stage(this, name, revoke, Throttling.KMS_POLICY, Payloads.of(
                 "imageId", Payloads.Prepared.imageId(),
-                "principals", Payloads.Prepared.principals(),
+                "targets", targets,
                 "keyArns", Payloads.Prepared.keyArns(),
                 "snapshotIds", Payloads.Prepared.snapshotIds(),
                 // Rollback undoes a real run; a dry run granted nothing and never reaches here.
                 "dryRun", false,
                 // What the targets had before this execution stays: rollback takes back only what it granted.
-                "keep", JsonPath.objectAt("$.prepared.baseline"),
+                "keepAt", Payloads.Prepared.baseline(),
                 "executionId", Payloads.Prepared.executionId()), "$.rollback");
-        // A failed revoke must not hide the error that caused it: keep it aside and fail with the original.
-        revokeGrants.addCatch(failed, CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.rollbackError")
-                .build());
-        revokeGrants.next(failed);
+    }
 
-        start = Choice.Builder.create(this, "Roll back?").build()
+    private Choice rollBack(String name, State revoke, State otherwise) {
+        return Choice.Builder.create(this, name).build()
                 .when(Condition.and(
                         Condition.booleanEquals("$.prepared.request.rollbackOnFailure", true),
-                        Condition.booleanEquals("$.prepared.request.dryRun", false)), revokeGrants)
-                .otherwise(failed);
+                        Condition.booleanEquals("$.prepared.request.dryRun", false)), revoke)
+                .otherwise(otherwise);
     }
 
     /** Sends every error of {@code state} (after its retries) here, with the error in {@code $.error}. */
@@ -66,14 +94,14 @@ final class Rollback extends StateMachineFragment {
         state.addCatch(start, caught());
     }
 
-    /** The same for a Map state. */
-    void protect(software.amazon.awscdk.services.stepfunctions.Map state) {
-        state.addCatch(start, caught());
-    }
-
     /** Where a failure before any grant goes: no rollback, the execution fails with the error. */
     Fail failed() {
         return failed;
+    }
+
+    /** Where the share goes when more targets failed than its request tolerates. */
+    Choice targetsFailed() {
+        return targetsFailed;
     }
 
     static CatchProps caught() {

@@ -2,6 +2,9 @@ package dev.amishare.statemachine;
 
 import dev.amishare.contract.Stage;
 import software.amazon.awscdk.services.stepfunctions.Chain;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
@@ -17,14 +20,19 @@ import software.constructs.Construct;
  * The sharing workflow, chained from its fragments in the order a share happens:
  *
  * <ol>
- *   <li><b>Prepare share</b>: check the request, read the AMI, its snapshots and their keys, and the access
- *       the targets already have. It grants nothing, so its failure ends the execution at once.</li>
- *   <li>{@link OwnerGrants}: launch permission, key policies, snapshot permissions in the owner account.</li>
- *   <li>{@link TargetFanOut}: per target, validation as its consumer role and the copies
- *       ({@link CopyAndAwait}), then the target's report.</li>
- *   <li><b>Share report</b>, the output of the execution, then <b>Shared</b>.</li>
+ *   <li><b>Prepare share</b>: check the request, list the OUs' accounts it copies into, read the AMI, its
+ *       snapshots and keys and the access the targets already have; write the target list to S3. It grants
+ *       nothing, so its failure ends the execution at once.</li>
+ *   <li>{@link TargetChecks}: every target's readiness as its consumer role, before any grant; only the
+ *       ready ones go on, the others are reported "not ready" with every reason and get nothing.</li>
+ *   <li>{@link OwnerGrants}: launch permission, key policies, snapshot permissions for the ready targets,
+ *       in a number of calls independent of how many there are.</li>
+ *   <li>{@link TargetFanOut}: per ready target, a child execution: validation as its consumer role and
+ *       its copies ({@link CopyAndAwait}).</li>
+ *   <li><b>Write share report</b>: one outcome per target to S3, and the bounded summary, which is the
+ *       execution's output when the failures are within the request's tolerance; otherwise the
+ *       execution fails with {@code TargetsFailedException} ({@link Rollback}).</li>
  * </ol>
- * Every error after Prepare (after its retries) takes the {@link Rollback} path.
  *
  * <h2>Retries</h2>
  * Only {@code AwsThrottledException} (by its fully-qualified name, as the Lambda Java runtime reports it) is
@@ -33,10 +41,11 @@ import software.constructs.Construct;
  * the same input would fail the same way. CDK's LambdaInvoke also retries Lambda's own service errors.
  *
  * <h2>Size</h2>
- * A Standard execution keeps at most 25,000 history events and 256 KB per state. One copy costs about 15
- * events (plus 5 per re-check) and one target about 40 before its copies, so a request of a few hundred
- * targets fits; the report carries ids, flags and check reasons only (a few hundred bytes per copy). Larger
- * fleets are better shared with an organization or OU ARN (one principal) or split into several requests.
+ * A Standard execution keeps at most 25,000 history events and 256 KB per state. Here neither grows with
+ * the number of targets: the target list, the ready targets, the Maps' results and the report live in
+ * S3, each Map's result is its Map Run and manifest location, and the grant stages return counts. The
+ * parent takes about 40 events for any number of targets; each target's events are in its own child
+ * execution.
  */
 public final class ShareWorkflow extends Construct {
 
@@ -48,28 +57,49 @@ public final class ShareWorkflow extends Construct {
 
         LambdaInvoke prepare = Tasks.first(this, Stage.PREPARE, props.function(Stage.PREPARE), Throttling.READS,
                 Payloads.of("request", JsonPath.objectAt("$"), "executionId", JsonPath.stringAt("$$.Execution.Name")));
-        // The state from here on: {prepared, launchPermission, keyPolicy, snapshots, targets}.
+        // The state from here on: {prepared, checks, ready, launchPermission, keyPolicy, snapshots, results, summary}.
         prepare.addCatch(rollback.failed(), Rollback.caught());
 
-        Pass report = Pass.Builder.create(this, "Share report")
-                .comment("The output of the execution: what was granted, validated and copied, per target.")
-                .parameters(Payloads.of(
+        TargetChecks checks = new TargetChecks(this, "Checks", props);
+        OwnerGrants grants = new OwnerGrants(this, "OwnerGrants", props, rollback);
+        TargetFanOut fanOut = new TargetFanOut(this, "Targets", props);
+
+        LambdaInvoke report = Tasks.stage(this, Stage.REPORT, props.function(Stage.REPORT), Throttling.READS,
+                Payloads.of(
                         "imageId", Payloads.Prepared.imageId(),
-                        "sourceRegion", Payloads.Prepared.sourceRegion(),
-                        "ownerAccountId", Payloads.Prepared.ownerAccountId(),
+                        "executionId", Payloads.Prepared.executionId(),
                         "dryRun", Payloads.Prepared.dryRun(),
-                        "requestedBy", JsonPath.stringAt("$.prepared.request.requestedBy"),
-                        "launchPermission", JsonPath.objectAt("$.launchPermission"),
-                        "keys", JsonPath.listAt("$.keyPolicy.keys"),
-                        "snapshots", JsonPath.listAt("$.snapshots.snapshots"),
-                        "targets", JsonPath.listAt("$.targets")))
+                        "toleratedFailurePercentage",
+                        JsonPath.numberAt("$.prepared.request.toleratedFailurePercentage"),
+                        "targets", Payloads.Prepared.targets(),
+                        "notReady", JsonPath.objectAt("$.ready.notReady"),
+                        "results", JsonPath.objectAt("$.results")), "$.summary");
+        fanOut.onMapFailure(report);
+        // The report is the record of what was granted; a report that cannot be written fails the share.
+        report.addCatch(rollback.failed(), Rollback.caught());
+
+        Pass nothingToGrant = Pass.Builder.create(this, "Nothing to grant")
+                .comment("No account is ready and the request names no organization or OU.")
+                .result(Result.fromObject(Payloads.of()))
+                .resultPath("$.results")
                 .build();
+        Choice anyToGrant = Choice.Builder.create(this, "Anybody to grant?").build()
+                .when(Condition.booleanEquals("$.ready.anyToGrant", true), grants)
+                .otherwise(nothingToGrant.next(report));
+
+        Pass summary = Pass.Builder.create(this, "Share summary")
+                .comment("The output of the execution: counts, the failed targets, the report's S3 URI.")
+                .outputPath("$.summary")
+                .build();
+        Choice withinTolerance = Choice.Builder.create(this, "Within tolerance?").build()
+                .when(Condition.booleanEquals("$.summary.withinTolerance", true),
+                        summary.next(new Succeed(this, "Shared")))
+                .otherwise(rollback.targetsFailed());
 
         Chain definition = Chain.start(prepare)
-                .next(new OwnerGrants(this, "OwnerGrants", props, rollback))
-                .next(new TargetFanOut(this, "Targets", props, rollback))
-                .next(report)
-                .next(new Succeed(this, "Shared"));
+                .next(checks)
+                .next(anyToGrant);
+        grants.next(fanOut).next(report).next(withinTolerance);
 
         stateMachine = StateMachine.Builder.create(this, "StateMachine")
                 .stateMachineType(StateMachineType.STANDARD)
@@ -80,6 +110,8 @@ public final class ShareWorkflow extends Construct {
                 .logs(LogOptions.builder().destination(props.logGroup()).level(LogLevel.ERROR)
                         .includeExecutionData(false).build())
                 .build();
+        // The Distributed Maps read their items from the share bucket and write their results there.
+        props.shareBucket().grantReadWrite(stateMachine);
     }
 
     public StateMachine stateMachine() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.logs.ILogGroup;
 
 /**
@@ -15,14 +16,17 @@ import software.amazon.awscdk.services.logs.ILogGroup;
  * (with their roles) and passes them here.
  *
  * @param functions one function per workflow stage; others are ignored
+ * @param shareBucket where the stages keep target lists and reports, and the Distributed Maps read their items
+ *     and write their results
  * @param logGroup where the state machine logs every execution
  * @param options the tunables, {@link WorkflowOptions#defaults()} when null
  */
-public record ShareWorkflowProps(Map<Stage, ? extends IFunction> functions, ILogGroup logGroup,
+public record ShareWorkflowProps(Map<Stage, ? extends IFunction> functions, IBucket shareBucket, ILogGroup logGroup,
         WorkflowOptions options) {
 
     public ShareWorkflowProps {
         Objects.requireNonNull(functions, "functions");
+        Objects.requireNonNull(shareBucket, "shareBucket");
         Objects.requireNonNull(logGroup, "logGroup");
         List<Stage> missing = new ArrayList<>();
         for (Stage stage : Stage.values()) {

@@ -1,34 +1,50 @@
 package dev.amishare.statemachine;
 
+import dev.amishare.contract.Names;
 import dev.amishare.contract.Stage;
 import java.util.List;
 import software.amazon.awscdk.services.stepfunctions.Chain;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.DistributedMap;
 import software.amazon.awscdk.services.stepfunctions.INextable;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
-import software.amazon.awscdk.services.stepfunctions.Map;
 import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.ProcessorConfig;
+import software.amazon.awscdk.services.stepfunctions.ProcessorMode;
+import software.amazon.awscdk.services.stepfunctions.ProcessorType;
+import software.amazon.awscdk.services.stepfunctions.Result;
+import software.amazon.awscdk.services.stepfunctions.ResultWriter;
+import software.amazon.awscdk.services.stepfunctions.ResultWriterProps;
+import software.amazon.awscdk.services.stepfunctions.S3FileItemReaderProps;
+import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.State;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 
 /**
- * <b>For each target</b> (inline Map, {@code MaxConcurrency} from the options): <b>Validate consumer</b> as
- * the target's consumer role, then its copies ({@link CopyAndAwait}), then <b>Keys of target</b> and
- * <b>Snapshots of target</b> (per key and snapshot, whether this target was added or had it already) and
- * <b>Target report</b>.
- * <p>
- * A failing target (validation, copy, a failed copy) fails its iteration and therefore the inline Map,
- * which stops the other iterations: their pending Lambda calls and waits end, but copies EC2 already
- * started keep running in the targets' accounts (they belong to the targets; amishare never deregisters
- * their images). The Map's catch then takes the rollback path, so one bad target fails the whole request
- * visibly instead of producing a half-successful report.
+ * <b>Any ready account?</b> → <b>For each target</b>, a Distributed Map over the ready targets in S3: one
+ * Standard child execution per target (its copies wait minutes to hours, longer than an Express child
+ * may run) that runs <b>Validate consumer</b> as the target's role, its copies ({@link CopyAndAwait}) and
+ * <b>Target outcome</b>. The Map's results (every child's output, or its error and cause) go to S3; the
+ * report reads them there, so neither the parent's history nor its state grows with the targets.
+ *
+ * <h2>One target never blocks the others</h2>
+ * A target whose validation or copy fails fails its own child execution only; the Map tolerates every
+ * failed child (100 %) and goes on with the rest, and the report counts them. Whether the share as a whole
+ * succeeds is the request's {@code toleratedFailurePercentage}, applied by the report over all targets,
+ * the not-ready ones included. Its default is 0 %: a platform team that shares a golden image wants to
+ * hear about every target that did not get it, and an execution that ends "FAILED, 3 of 300 targets
+ * failed" after doing the other 297 is both safe and visible; a request that accepts stragglers says so.
  */
 final class TargetFanOut extends StateMachineFragment {
 
-    private final Map targets;
+    private final Choice start;
+    private final DistributedMap targets;
+    private final List<INextable> ends;
 
-    TargetFanOut(Construct scope, String id, ShareWorkflowProps props, Rollback rollback) {
+    TargetFanOut(Construct scope, String id, ShareWorkflowProps props) {
         super(scope, id);
         LambdaInvoke validate = Tasks.stage(this, Stage.VALIDATE_CONSUMER, props.function(Stage.VALIDATE_CONSUMER),
                 Throttling.READS, Payloads.Iteration.withExecutionId(
@@ -37,85 +53,78 @@ final class TargetFanOut extends StateMachineFragment {
                         "ownerAccountId", Payloads.Iteration.field("ownerAccountId"),
                         "targetRole", Payloads.Iteration.targetRole(),
                         "ownerKeyArns", Payloads.Iteration.list("ownerKeyArns"),
+                        "ownerKeys", Payloads.Iteration.list("ownerKeys"),
                         "copy", Payloads.Iteration.list("target.copy")), "$.validation");
 
         CopyAndAwait copies = new CopyAndAwait(this, "Copies", props);
 
-        // What the owner-side stages changed for this target: per key and per snapshot, whether this target
-        // was added now or had it already. A one-Pass Map each, as JSONPath cannot filter by a variable.
-        Map keys = perTarget("Keys of target", "$.keyPolicy.keys", "keyArn", "$.targetKeys");
-        Map snapshots = perTarget("Snapshots of target", "$.snapshots.snapshots", "snapshotId", "$.targetSnapshots");
-
-        Pass targetReport = Pass.Builder.create(this, "Target report")
+        Pass outcome = Pass.Builder.create(this, "Target outcome")
+                .comment("The child's output, one entry of the report: the account and its copies.")
                 .parameters(Payloads.of(
                         "accountId", Payloads.Iteration.field("target.accountId"),
-                        "launchPermission", Payloads.of(
-                                "added", JsonPath.arrayContains(Payloads.Iteration.list("launchPermission.added"),
-                                        Payloads.Iteration.field("target.accountId")),
-                                "alreadyPresent", JsonPath.arrayContains(
-                                        Payloads.Iteration.list("launchPermission.alreadyPresent"),
-                                        Payloads.Iteration.field("target.accountId"))),
-                        "keys", Payloads.Iteration.list("targetKeys"),
-                        "snapshots", Payloads.Iteration.list("targetSnapshots"),
-                        "roleArn", Payloads.Iteration.field("validation.roleArn"),
-                        "checks", Payloads.Iteration.list("validation.checks"),
                         "copies", Payloads.Iteration.list("copies")))
                 .build();
 
-        targets = Map.Builder.create(this, "For each target")
-                .comment("Validate each target as its consumer role, then copy into its regions.")
-                .itemsPath("$.prepared.request.targets")
-                .maxConcurrency(props.options().maxConcurrentTargets())
+        targets = DistributedMap.Builder.create(this, "For each target")
+                .comment("Validate each ready target as its consumer role, then copy into its regions.")
+                .itemReader(new S3JsonItemReader(S3FileItemReaderProps.builder()
+                        .bucket(props.shareBucket())
+                        .key(JsonPath.stringAt("$.ready.ready.accounts.key"))
+                        .build()))
                 .itemSelector(Payloads.of(
                         "target", JsonPath.objectAt("$$.Map.Item.Value"),
                         "imageId", Payloads.Prepared.imageId(),
                         "sourceRegion", Payloads.Prepared.sourceRegion(),
                         "ownerAccountId", Payloads.Prepared.ownerAccountId(),
-                        "imageName", JsonPath.stringAt("$.prepared.imageName"),
-                        // The role every stage acts as in this target, built once for the whole iteration.
+                        "imageName", Payloads.Prepared.imageName(),
+                        // The role every stage acts as in this target, built once for the whole child.
                         "targetRole", Payloads.of(
                                 "accountId", JsonPath.stringAt("$$.Map.Item.Value.accountId"),
-                                "roleName", JsonPath.stringAt("$.prepared.request.consumerRoleName")),
+                                "roleName", Payloads.Prepared.consumerRoleName()),
                         "ownerKeyArns", Payloads.Prepared.keyArns(),
+                        "ownerKeys", JsonPath.listAt("$.keyPolicy.keys"),
                         "dryRun", Payloads.Prepared.dryRun(),
-                        "executionId", Payloads.Prepared.executionId(),
-                        // Only for the target report's per-target flags.
-                        "launchPermission", JsonPath.objectAt("$.launchPermission"),
-                        "keyPolicy", JsonPath.objectAt("$.keyPolicy"),
-                        "snapshots", JsonPath.objectAt("$.snapshots")))
-                .resultPath("$.targets")
+                        "executionId", Payloads.Prepared.executionId()))
+                .maxConcurrency(props.options().maxConcurrentTargets())
+                .toleratedFailurePercentage(100)
+                .resultWriter(new ResultWriter(ResultWriterProps.builder()
+                        .bucket(props.shareBucket())
+                        .prefix(Names.MAP_RESULTS_PREFIX + "/targets")
+                        .build()))
+                .resultPath("$.results")
                 .build();
-        targets.itemProcessor(Chain.start(validate).next(copies).next(keys).next(snapshots).next(targetReport));
-        rollback.protect(targets);
+        targets.itemProcessor(Chain.start(validate).next(copies).next(outcome), ProcessorConfig.builder()
+                .mode(ProcessorMode.DISTRIBUTED).executionType(ProcessorType.STANDARD).build());
+
+        Pass noTarget = Pass.Builder.create(this, "No target to validate")
+                .comment("No account was ready (organizations and OUs have no role to validate).")
+                .result(Result.fromObject(Payloads.of()))
+                .resultPath("$.results")
+                .build();
+
+        start = Choice.Builder.create(this, "Any ready account?").build()
+                .when(Condition.numberGreaterThan("$.ready.readyCount", 0), targets)
+                .otherwise(noTarget);
+        ends = List.of(targets, noTarget);
     }
 
     /**
-     * A Map over an owner-side result list ({@code itemsPath}, entries with {@code added} and
-     * {@code alreadyPresent} account lists) that keeps, per entry, its id and whether the iteration's target
-     * is among them.
+     * Where the Map goes when it fails as a whole (it cannot read its items or write its results): the
+     * report still runs, and counts the targets without a result as unfinished.
      */
-    private Map perTarget(String name, String itemsPath, String idField, String resultPath) {
-        Map map = Map.Builder.create(this, name)
-                .itemsPath(itemsPath)
-                .itemSelector(Payloads.of(
-                        idField, JsonPath.stringAt("$$.Map.Item.Value." + idField),
-                        "added", JsonPath.arrayContains(JsonPath.listAt("$$.Map.Item.Value.added"),
-                                Payloads.Iteration.field("target.accountId")),
-                        "alreadyPresent", JsonPath.arrayContains(JsonPath.listAt("$$.Map.Item.Value.alreadyPresent"),
-                                Payloads.Iteration.field("target.accountId"))))
-                .resultPath(resultPath)
-                .build();
-        map.itemProcessor(new Pass(this, name + " entry"));
-        return map;
+    void onMapFailure(software.amazon.awscdk.services.stepfunctions.IChainable next) {
+        targets.addCatch(next, software.amazon.awscdk.services.stepfunctions.CatchProps.builder()
+                .errors(List.of(software.amazon.awscdk.services.stepfunctions.Errors.ALL))
+                .resultPath("$.fanOutError").build());
     }
 
     @Override
     public State getStartState() {
-        return targets;
+        return start;
     }
 
     @Override
     public List<INextable> getEndStates() {
-        return List.of(targets);
+        return ends;
     }
 }

@@ -29,17 +29,35 @@ final class Tasks {
         return task;
     }
 
-    /** Any later stage: its result goes to {@code resultPath}, the rest of the state stays. */
+    /**
+     * Any later stage: its result goes to {@code resultPath}, the rest of the state stays; with a null
+     * {@code resultPath} the result is the state (a Map child's last state).
+     */
     static LambdaInvoke stage(Construct scope, Stage stage, IFunction function, Throttling throttling,
             Map<String, Object> payload, String resultPath) {
-        LambdaInvoke task = builder(scope, stage, function, payload).resultPath(resultPath).build();
+        return stage(scope, stage.stateName(), function, throttling, payload, resultPath);
+    }
+
+    /** The same under another state name, for a stage the workflow calls in two places. */
+    static LambdaInvoke stage(Construct scope, String stateName, IFunction function, Throttling throttling,
+            Map<String, Object> payload, String resultPath) {
+        LambdaInvoke.Builder builder = builder(scope, stateName, function, payload);
+        if (resultPath != null) {
+            builder.resultPath(resultPath);
+        }
+        LambdaInvoke task = builder.build();
         task.addRetry(throttling.retry());
         return task;
     }
 
     private static LambdaInvoke.Builder builder(Construct scope, Stage stage, IFunction function,
             Map<String, Object> payload) {
-        return LambdaInvoke.Builder.create(scope, stage.stateName())
+        return builder(scope, stage.stateName(), function, payload);
+    }
+
+    private static LambdaInvoke.Builder builder(Construct scope, String stateName, IFunction function,
+            Map<String, Object> payload) {
+        return LambdaInvoke.Builder.create(scope, stateName)
                 .lambdaFunction(function)
                 .payloadResponseOnly(true)
                 .payload(TaskInput.fromObject(payload));

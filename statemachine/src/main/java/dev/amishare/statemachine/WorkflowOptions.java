@@ -5,21 +5,27 @@ import software.amazon.awscdk.Duration;
 /**
  * The workflow's tunables; null takes the default. The defaults live here and nowhere else.
  *
- * @param maxConcurrentTargets targets validated and copied at once (default {@value #DEFAULT_MAX_CONCURRENT_TARGETS};
- *     an inline Map runs at most 40 iterations at once anyway)
+ * @param maxConcurrentTargets child executions of each Distributed Map at once: batches checked, targets validated
+ *     and copied (default {@value #DEFAULT_MAX_CONCURRENT_TARGETS}, at most {@value #DISTRIBUTED_MAP_LIMIT})
  * @param copyRecheckInterval how long a copy may be silent before its state is read again (default 15 min)
  * @param copyTimeout how long a copy may take in all (default 8 h)
  */
 public record WorkflowOptions(Integer maxConcurrentTargets, Duration copyRecheckInterval, Duration copyTimeout) {
 
     public static final int DEFAULT_MAX_CONCURRENT_TARGETS = 10;
-    /** Step Functions runs at most 40 iterations of an inline Map at once. */
-    public static final int INLINE_MAP_LIMIT = 40;
+    /** A Distributed Map runs at most 10,000 child executions at once (Step Functions DeveloperGuide "limits"). */
+    public static final int DISTRIBUTED_MAP_LIMIT = 10_000;
+    /**
+     * Targets per readiness-check batch: each costs about ten calls as the target's role (AssumeRole, IAM
+     * simulations, DescribeKey, GetAllowedImagesSettings), so a batch of 20 finishes in seconds and a
+     * thousand targets take 50 child executions instead of 1,000.
+     */
+    public static final int CHECK_BATCH_SIZE = 20;
 
     public WorkflowOptions {
         maxConcurrentTargets = maxConcurrentTargets == null ? DEFAULT_MAX_CONCURRENT_TARGETS : maxConcurrentTargets;
-        if (maxConcurrentTargets < 1 || maxConcurrentTargets > INLINE_MAP_LIMIT) {
-            throw new IllegalArgumentException("maxConcurrentTargets must be 1..40 (inline Map limit)");
+        if (maxConcurrentTargets < 1 || maxConcurrentTargets > DISTRIBUTED_MAP_LIMIT) {
+            throw new IllegalArgumentException("maxConcurrentTargets must be 1..10000 (Distributed Map limit)");
         }
         copyRecheckInterval = copyRecheckInterval == null ? Duration.minutes(15) : copyRecheckInterval;
         copyTimeout = copyTimeout == null ? Duration.hours(8) : copyTimeout;

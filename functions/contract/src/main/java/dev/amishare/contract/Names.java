@@ -65,4 +65,13 @@ public final class Names {
 
     private Names() {
     }
+
+    /** Environment variable naming the owner stack's bucket of share data: target lists, results, reports. */
+    public static final String ENV_SHARE_BUCKET = "AMISHARE_SHARE_BUCKET";
+
+    /** Every execution keeps its objects under {@code shares/<execution name>/}. */
+    public static final String SHARE_DATA_PREFIX = "shares/";
+
+    /** Where Distributed Maps write their results ({@code <prefix>/<map run id>/manifest.json}). */
+    public static final String MAP_RESULTS_PREFIX = "map-runs";
 }

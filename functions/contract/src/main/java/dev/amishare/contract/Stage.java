@@ -10,6 +10,11 @@ public enum Stage {
 
     PREPARE("Prepare share", "Prepare", "prepare.PrepareHandler",
             "reads the AMI, its snapshots and their keys"),
+    /** Runs per batch of targets inside the "Check targets" Distributed Map, before anything is granted. */
+    CHECK_TARGETS("Check readiness", "CheckTargets", "readiness.CheckTargetsHandler",
+            "checks, before any grant, that each target of a batch can take the share"),
+    SELECT_READY("Select ready targets", "SelectReady", "readiness.SelectReadyHandler",
+            "lists the targets that passed their readiness checks, for the grants"),
     GRANT_LAUNCH_PERMISSION("Grant launch permission", "GrantLaunchPermission",
             "launch.GrantLaunchPermissionHandler", "grants launch permission on an AMI to target accounts"),
     KEY_POLICY("Patch key policies", "KeyPolicy", "keypolicy.KeyPolicyHandler",
@@ -23,6 +28,8 @@ public enum Stage {
     /** Not a state of the workflow: reads a copy's state on demand (operators, tests). */
     COPY_STATUS(null, "CopyStatus", "copy.CopyStatusHandler",
             "reads the state of a copy in a target account"),
+    REPORT("Write share report", "Report", "report.ShareReportHandler",
+            "writes one outcome per target to S3 and sums them up"),
     REVOKE("Revoke grants", "Revoke", "revoke.RevokeHandler",
             "takes launch, snapshot and key-policy grants back"),
     AWAIT_COPY("Await copy", "AwaitCopy", "copy.AwaitCopyHandler",

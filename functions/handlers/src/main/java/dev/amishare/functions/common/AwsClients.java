@@ -12,6 +12,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -63,6 +64,20 @@ public final class AwsClients {
         return configure(KmsClient.builder().httpClient(HTTP)).build();
     }
 
+    /**
+     * Path-style addressing only when an endpoint is set ({@code AWS_ENDPOINT_URL}, the emulator), whose
+     * host name cannot carry the bucket; AWS's own endpoints get virtual-hosted style.
+     */
+    public static S3Client s3() {
+        boolean endpointOverride = System.getenv("AWS_ENDPOINT_URL") != null;
+        return configure(S3Client.builder().httpClient(HTTP)).forcePathStyle(endpointOverride).build();
+    }
+
+    /** The owner stack's share bucket, named by the function's environment. */
+    public static ShareStore shareStore() {
+        return new ShareStore(s3(), System.getenv(Names.ENV_SHARE_BUCKET));
+    }
+
     public static SfnClient sfn() {
         return configure(SfnClient.builder().httpClient(HTTP)).build();
     }
@@ -81,6 +96,15 @@ public final class AwsClients {
     public static PerimeterGuard perimeterGuard() {
         Perimeter perimeter = Perimeter.fromEnvironment(System::getenv);
         return new PerimeterGuard(perimeter, perimeter.organizationId() == null ? null : organizations());
+    }
+
+    /** Lists the accounts under an OU through Organizations, for requests that copy into OUs. */
+    public static dev.amishare.functions.prepare.OrganizationalUnitAccounts organizationalUnitAccounts() {
+        // Wired to the organization directory once it lands; until then OU copies are refused by name.
+        return ou -> {
+            throw new dev.amishare.errors.InvalidShareRequestException(java.util.List.of(
+                    "copyToOrganizationalUnits: listing " + ou + " is not available in this build"));
+        };
     }
 
     /** Assumes consumer roles with the external id this deployment was configured with. */

@@ -1,10 +1,9 @@
 package dev.amishare.functions.keypolicy;
 
-import java.util.List;
 
 /**
- * What the stage did to one key's policy. Principals are account ids, organization ids ({@code o-…})
- * and OU paths ({@code o-…/*}{@code /ou-…/*}).
+ * What the stage did to one key's policy, as counts: the state stays the same size for any number of
+ * targets. Principals are account ids, organization ids ({@code o-…}) and OU paths.
  *
  * @param keyArn the key
  * @param policyChanged whether the policy was written (or would be, in a dry run)
@@ -13,20 +12,16 @@ import java.util.List;
  * @param removed principals revoked by this call (revoke only)
  * @param absent principals amishare's statements did not hold (revoke only)
  * @param policyBytes size of the resulting policy, against the 32768-byte limit
+ * @param verified whether the policy read back after the write holds every principal granted (grant), or
+ *     none of those revoked (revoke); true without a write when nothing had to change
  */
 public record KeyPolicyChange(
         String keyArn,
         boolean policyChanged,
-        List<String> added,
-        List<String> alreadyPresent,
-        List<String> removed,
-        List<String> absent,
-        int policyBytes) {
-
-    public KeyPolicyChange {
-        added = List.copyOf(added);
-        alreadyPresent = List.copyOf(alreadyPresent);
-        removed = List.copyOf(removed);
-        absent = List.copyOf(absent);
-    }
+        int added,
+        int alreadyPresent,
+        int removed,
+        int absent,
+        int policyBytes,
+        boolean verified) {
 }

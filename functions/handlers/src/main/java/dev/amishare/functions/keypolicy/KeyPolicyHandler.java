@@ -8,11 +8,11 @@ import dev.amishare.functions.common.StageHandler;
 public final class KeyPolicyHandler extends StageHandler<KeyPolicyInput, KeyPolicyResult> {
 
     public KeyPolicyHandler() {
-        this(new KeyPolicyService(AwsClients.kms(), AwsClients.perimeterGuard()));
+        this(new KeyPolicyService(AwsClients.kms(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
     }
 
     public KeyPolicyHandler(KeyPolicyService service) {
-        super(KeyPolicyInput.class, in -> LogContext.Fields.of(null, in.principals().accountIds(), in.executionId()),
+        super(KeyPolicyInput.class, in -> new LogContext.Fields(null, null, in.executionId()),
                 service::grant);
     }
 }

@@ -8,11 +8,11 @@ import dev.amishare.functions.common.StageHandler;
 public final class GrantLaunchPermissionHandler extends StageHandler<GrantLaunchPermissionInput, LaunchPermissionResult> {
 
     public GrantLaunchPermissionHandler() {
-        this(new GrantLaunchPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard()));
+        this(new GrantLaunchPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
     }
 
     public GrantLaunchPermissionHandler(GrantLaunchPermissionService service) {
-        super(GrantLaunchPermissionInput.class, in -> LogContext.Fields.of(in.imageId(), in.principals().accountIds(), in.executionId()),
+        super(GrantLaunchPermissionInput.class, in -> new LogContext.Fields(in.imageId(), null, in.executionId()),
                 service::grant);
     }
 }

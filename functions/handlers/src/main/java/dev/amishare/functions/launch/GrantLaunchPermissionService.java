@@ -2,6 +2,8 @@ package dev.amishare.functions.launch;
 
 import java.util.ArrayList;
 import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.model.Principals;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -13,46 +15,58 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 /**
  * Grants launch permission on the owner's AMI. Reads the current permissions first, so a principal
  * that already has access is reported as such and a second run makes no change and no write call.
+ * The missing ones are added in as few ModifyImageAttribute calls as {@link #MAX_PER_CALL} allows.
  */
-public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
+public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store) {
+
+    /**
+     * Principals per ModifyImageAttribute call. The API reference states no limit per call; an AMI can be
+     * shared with 1,000 entities per region by default (AWSEC2 UserGuide "ami-quotas"). amishare adds at
+     * most 500 per call, the limit ModifySnapshotAttribute documents for the same kind of list, so that
+     * 1,000 targets take two calls and no request comes near EC2's request size limit.
+     */
+    public static final int MAX_PER_CALL = 500;
 
     private static final Logger LOG = LogManager.getLogger(GrantLaunchPermissionService.class);
 
 
     public LaunchPermissionResult grant(GrantLaunchPermissionInput input) {
         input.validate();
-        perimeter.check(input.principals());
+        Principals principals = input.principals().plus(store.principals(input.targets(), false));
+        // Checked again here: this function changes launch permissions, whoever invokes it.
+        perimeter.check(principals);
         String imageId = input.imageId();
         Set<String> present = LaunchPermissions.principals(ec2, imageId);
 
         List<LaunchPermission> toAdd = new ArrayList<>();
         List<String> added = new ArrayList<>();
         List<String> alreadyPresent = new ArrayList<>();
-        for (String account : input.principals().accountIds()) {
+        for (String account : principals.accountIds()) {
             classify(account, LaunchPermission.builder().userId(account).build(), present, toAdd, added, alreadyPresent);
         }
-        for (String org : input.principals().organizationArns()) {
+        for (String org : principals.organizationArns()) {
             classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toAdd, added, alreadyPresent);
         }
-        for (String ou : input.principals().organizationalUnitArns()) {
+        for (String ou : principals.organizationalUnitArns()) {
             classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toAdd, added,
                     alreadyPresent);
         }
 
-        if (!toAdd.isEmpty() && !input.dryRun()) {
-            try {
-                ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(toAdd)));
-            } catch (AwsServiceException e) {
-                throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
+        int calls = 0;
+        if (!input.dryRun()) {
+            for (int from = 0; from < toAdd.size(); from += MAX_PER_CALL) {
+                List<LaunchPermission> chunk = toAdd.subList(from, Math.min(from + MAX_PER_CALL, toAdd.size()));
+                try {
+                    ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.add(chunk)));
+                } catch (AwsServiceException e) {
+                    throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
+                }
+                calls++;
             }
         }
-        for (String principal : added) {
-            LOG.info("{} launch permission for {}", input.dryRun() ? "would grant" : "granted", principal);
-        }
-        for (String principal : alreadyPresent) {
-            LOG.info("launch permission already present for {}", principal);
-        }
-        return new LaunchPermissionResult(imageId, added, alreadyPresent, input.dryRun());
+        LOG.info("{} launch permission on {} for {} principals in {} calls; already present for {}",
+                input.dryRun() ? "would grant" : "granted", imageId, added.size(), calls, alreadyPresent.size());
+        return new LaunchPermissionResult(imageId, added.size(), alreadyPresent.size(), calls, input.dryRun());
     }
 
     private static void classify(String principal, LaunchPermission permission, Set<String> present,

@@ -56,6 +56,26 @@ public record Principals(List<String> accountIds, List<String> organizationArns,
                 + "organizationalUnitArns: at least one target is required");
     }
 
+    /** These principals and then those of {@code other} that are not among them. */
+    public Principals plus(Principals other) {
+        return new Principals(union(accountIds, other.accountIds), union(organizationArns, other.organizationArns),
+                union(organizationalUnitArns, other.organizationalUnitArns));
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
+    /** Adds a problem for each malformed or repeated id, without requiring any principal. */
+    public Validation checkIdsInto(Validation v, String field) {
+        String at = field.isEmpty() ? "" : field + ".";
+        return v.each(accountIds, IdKind.ACCOUNT_ID, at + "accountIds")
+                .each(organizationArns, IdKind.ORGANIZATION_ARN, at + "organizationArns")
+                .each(organizationalUnitArns, IdKind.ORGANIZATIONAL_UNIT_ARN, at + "organizationalUnitArns");
+    }
+
     /** The same principals without those in {@code kept} (ids and ARNs as launch permissions name them). */
     public Principals without(java.util.Set<String> kept) {
         return new Principals(accountIds.stream().filter(p -> !kept.contains(p)).toList(),

@@ -8,7 +8,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class PrepareHandler extends StageHandler<PrepareInput, PreparedShare> {
 
     public PrepareHandler() {
-        this(new PrepareService(AwsClients.ec2(), AwsClients.kms(), AwsClients.sts(), AwsClients.perimeterGuard()));
+        this(new PrepareService(AwsClients.ec2(), AwsClients.kms(), AwsClients.sts(), AwsClients.perimeterGuard(),
+                AwsClients.organizationalUnitAccounts(), AwsClients.shareStore()));
     }
 
     public PrepareHandler(PrepareService service) {

@@ -9,7 +9,11 @@ import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.keypolicy.KeyPolicyDocument;
 import dev.amishare.functions.launch.LaunchPermissions;
+import dev.amishare.functions.common.ShareStore;
 import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.TargetSet;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.model.ShareRequestValidator;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
@@ -33,14 +37,16 @@ import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * The first stage: checks the request, then reads the AMI, its snapshots and their keys, and which of
- * the request's principals already have access (the baseline a rollback keeps). It only reads; a request
- * that fails here has changed nothing anywhere.
+ * The first stage: checks the request, lists the accounts of the OUs it copies into, then reads the AMI,
+ * its snapshots and their keys, and which of the targets already have access (the baseline a rollback
+ * keeps). It only reads AWS; it writes the target list and the baseline to the share bucket, so that its
+ * result (the workflow's state from here on) does not grow with the number of targets. A request that
+ * fails here has changed nothing in any account.
  */
-public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter) {
+public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter,
+        OrganizationalUnitAccounts organizationalUnits, ShareStore store) {
 
     private static final Logger LOG = LogManager.getLogger(PrepareService.class);
-
 
     public PreparedShare prepare(PrepareInput input) {
         // Everything that can be checked without AWS is checked before the first call.
@@ -51,12 +57,16 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
         if (!problems.isEmpty()) {
             throw new InvalidShareRequestException(problems);
         }
+        // The OUs the request copies into must be inside the perimeter before anybody lists them.
+        perimeter.check(new Principals(List.of(), List.of(), request.copyToOrganizationalUnits().stream()
+                .map(ShareRequest.OrganizationalUnitCopy::organizationalUnitArn).toList()));
+        request = withOrganizationalUnitAccounts(request, owner);
         // Before any other call: a request naming anybody outside the perimeter changes nothing anywhere.
         perimeter.check(request.principals());
         request = request.sourceRegion() == null ? request.withSourceRegion(region) : request;
-        LOG.info("request valid: {} target accounts, {} organizations, {} OUs, dryRun={}",
-                request.targets().size(), request.organizationArns().size(), request.organizationalUnitArns().size(),
-                request.dryRun());
+        LOG.info("request valid: {} target accounts ({} copying), {} organizations, {} OUs, dryRun={}",
+                request.targets().size(), request.copyingAccountIds().size(), request.organizationArns().size(),
+                request.organizationalUnitArns().size(), request.dryRun());
 
         Image image = image(request.imageId(), region);
         if (!owner.equals(image.ownerId())) {
@@ -71,13 +81,45 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
                 .distinct().toList();
         LOG.info("AMI {} ({}) has {} snapshots under {} customer-managed keys", image.imageId(), image.name(),
                 snapshots.size(), keyArns.size());
-        List<CopyDestination> copies = new ArrayList<>();
-        for (ShareRequest.Target target : request.targets()) {
-            target.copy().forEach(c -> copies.add(new CopyDestination(target.accountId(), c.region(), c.kmsKeyId())));
-        }
         AccessBaseline baseline = baseline(request, snapshots, keyArns);
-        return new PreparedShare(request, owner, region, image.name(), snapshots, keyArns, request.principals(),
-                request.copyingAccountIds(), copies, !keyArns.isEmpty(), baseline, input.executionId());
+
+        S3Location targetList = store.put(input.executionId(), "targets.json", request.targets());
+        S3Location baselineAt = store.put(input.executionId(), "baseline.json", baseline);
+        TargetSet targets = new TargetSet(targetList, request.targets().size(), request.organizationArns(),
+                request.organizationalUnitArns());
+        return new PreparedShare(request.withTargets(List.of()), owner, region, image.name(), snapshots, keyArns,
+                !keyArns.isEmpty(), targets, request.copyingAccountIds().size(), baselineAt, input.executionId());
+    }
+
+    /**
+     * The request with every account of its {@code copyToOrganizationalUnits} as a target that copies. An
+     * account the request also names keeps its own copies and gains the OU's regions it does not name; the
+     * owner account, which may sit in such an OU, is left out.
+     */
+    private ShareRequest withOrganizationalUnitAccounts(ShareRequest request, String owner) {
+        if (request.copyToOrganizationalUnits().isEmpty()) {
+            return request;
+        }
+        Map<String, List<ShareRequest.Copy>> copies = new LinkedHashMap<>();
+        request.targets().forEach(t -> copies.put(t.accountId(), new ArrayList<>(t.copy())));
+        for (ShareRequest.OrganizationalUnitCopy ou : request.copyToOrganizationalUnits()) {
+            List<String> accounts = organizationalUnits.accountsUnder(ou.organizationalUnitArn());
+            LOG.info("OU {} has {} accounts to copy into", ou.organizationalUnitArn(), accounts.size());
+            for (String account : accounts) {
+                if (account.equals(owner)) {
+                    continue;
+                }
+                List<ShareRequest.Copy> own = copies.computeIfAbsent(account, a -> new ArrayList<>());
+                for (ShareRequest.Copy copy : ou.copy()) {
+                    if (own.stream().noneMatch(c -> c.region().equals(copy.region()))) {
+                        own.add(copy);
+                    }
+                }
+            }
+        }
+        List<ShareRequest.Target> targets = new ArrayList<>();
+        copies.forEach((account, c) -> targets.add(new ShareRequest.Target(account, c)));
+        return request.withTargets(targets);
     }
 
     /**
@@ -105,8 +147,8 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
             }
         }
         AccessBaseline baseline = new AccessBaseline(launchHeld, keys, snapshotAccounts);
-        LOG.info("access before this execution: launch permission {}, keys {}, snapshots {}",
-                baseline.launchPermission(), baseline.keys(), baseline.snapshots());
+        LOG.info("access before this execution: launch permission for {} of the targets, {} keys, {} snapshots",
+                baseline.launchPermission().size(), baseline.keys().size(), baseline.snapshots().size());
         return baseline;
     }
 

@@ -1,27 +1,29 @@
 package dev.amishare.functions.prepare;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.S3Location;
 import dev.amishare.functions.model.ShareRequest;
-import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.TargetSet;
 import java.util.List;
 
 /**
- * The checked request and what the later stages need to know about the AMI.
+ * The checked request and what the later stages need to know about the AMI. Its size does not grow with
+ * the number of target accounts: they, and the access they had before, are in S3.
  *
- * @param request the request, with defaults filled and {@code sourceRegion} set
+ * @param request the request, with defaults filled and {@code sourceRegion} set, without its target list
+ *     (the accounts are in {@code targets})
  * @param ownerAccountId the account that owns the AMI and runs the workflow
  * @param region the AMI's region
  * @param imageName the AMI's name, reused for the copies
  * @param snapshots the AMI's EBS snapshots
  * @param customerManagedKeyArns distinct keys of the snapshots, all customer-managed; empty when unencrypted
- * @param principals every target account (in request order), organization and OU of the request
- * @param copyingAccountIds target accounts that copy the AMI (need the snapshots shared)
- * @param copies every copy to make, one per target account and region
  * @param encrypted whether any snapshot is encrypted
- * @param baseline which of the request's principals already had access before this execution; rollback
- *     keeps it
- * @param executionId the workflow execution, for the logs
+ * @param targets every target: the request's accounts and those of its {@code copyToOrganizationalUnits}
+ *     (in S3, one {@link ShareRequest.Target} each), its organizations and OUs
+ * @param copyingAccountCount how many of the target accounts copy the AMI
+ * @param baseline which of the targets already had access before this execution (an
+ *     {@code AccessBaseline} in S3); rollback keeps it
+ * @param executionId the workflow execution, for the logs and the S3 keys
  */
 public record PreparedShare(
         ShareRequest request,
@@ -31,18 +33,14 @@ public record PreparedShare(
         @JsonInclude(JsonInclude.Include.ALWAYS) String imageName,
         List<SnapshotInfo> snapshots,
         List<String> customerManagedKeyArns,
-        Principals principals,
-        List<String> copyingAccountIds,
-        List<CopyDestination> copies,
         boolean encrypted,
-        AccessBaseline baseline,
+        TargetSet targets,
+        int copyingAccountCount,
+        S3Location baseline,
         String executionId) {
 
     public PreparedShare {
         snapshots = List.copyOf(snapshots);
         customerManagedKeyArns = List.copyOf(customerManagedKeyArns);
-        copyingAccountIds = List.copyOf(copyingAccountIds);
-        copies = List.copyOf(copies);
-        baseline = baseline == null ? AccessBaseline.NONE : baseline;
     }
 }

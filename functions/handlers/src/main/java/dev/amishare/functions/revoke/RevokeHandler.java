@@ -2,6 +2,7 @@ package dev.amishare.functions.revoke;
 
 import dev.amishare.functions.common.AwsClients;
 import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
 import dev.amishare.functions.common.LogContext;
 import dev.amishare.functions.common.StageHandler;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -16,14 +17,15 @@ public final class RevokeHandler extends StageHandler<RevokeInput, RevokeResult>
     }
 
     public RevokeHandler(RevokeService service) {
-        super(RevokeInput.class, in -> LogContext.Fields.of(in.imageId(), in.principals().accountIds(), in.executionId()),
+        super(RevokeInput.class, in -> new LogContext.Fields(in.imageId(), null, in.executionId()),
                 service::revoke);
     }
 
     private static RevokeService services(Ec2Client ec2) {
         // One guard for the three: a principal checked once is not asked about again in the same invocation.
         PerimeterGuard perimeter = AwsClients.perimeterGuard();
-        return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter),
-                new KeyPolicyService(AwsClients.kms(), perimeter), perimeter);
+        ShareStore store = AwsClients.shareStore();
+        return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
+                new KeyPolicyService(AwsClients.kms(), perimeter, store), perimeter, store);
     }
 }

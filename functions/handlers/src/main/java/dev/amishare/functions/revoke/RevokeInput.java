@@ -4,31 +4,39 @@ import dev.amishare.functions.common.Validation;
 import dev.amishare.functions.common.Validation.IdKind;
 import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.TargetSet;
 import java.util.List;
 
 /**
  * Whom to take the share back from, and what the share consisted of (from {@code PreparedShare}).
  *
  * @param imageId the owner's AMI
- * @param principals the accounts, organizations and OUs to revoke
+ * @param principals the accounts, organizations and OUs to revoke, named inline
+ * @param targets the same, with the accounts in S3 (how the workflow's rollback passes them); both are used
  * @param keyArns the AMI's customer-managed keys ({@code customerManagedKeyArns})
  * @param snapshotIds the AMI's snapshots ({@code snapshots[*].snapshotId})
  * @param dryRun report what would change, change nothing
  * @param keep access to leave in place, per resource: what the targets had before the execution
- *     ({@code PreparedShare.baseline}); rollback passes it, an operator revoking by hand usually does not
+ *     as Prepare read it; an operator revoking by hand usually passes none
+ * @param keepAt the same, as the {@code AccessBaseline} Prepare wrote to S3 ({@code PreparedShare.baseline}),
+ *     which is how the workflow's rollback passes it
  * @param executionId the workflow execution, for the logs
  */
 public record RevokeInput(
         String imageId,
         Principals principals,
+        TargetSet targets,
         List<String> keyArns,
         List<String> snapshotIds,
         Boolean dryRun,
         AccessBaseline keep,
+        S3Location keepAt,
         String executionId) {
 
     public RevokeInput {
         principals = principals == null ? Principals.NONE : principals;
+        targets = targets == null ? TargetSet.NONE : targets;
         keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
         snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
         dryRun = Boolean.TRUE.equals(dryRun);
@@ -41,6 +49,6 @@ public record RevokeInput(
                 .matches(imageId, IdKind.IMAGE_ID, "imageId")
                 .each(keyArns, IdKind.KMS_KEY_ARN, "keyArns")
                 .each(snapshotIds, IdKind.SNAPSHOT_ID, "snapshotIds");
-        principals.checkInto(v, "principals").throwIfInvalid();
+        targets.checkInto(v, principals, "principals").throwIfInvalid();
     }
 }

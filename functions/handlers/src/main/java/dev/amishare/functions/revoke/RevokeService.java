@@ -2,6 +2,8 @@ package dev.amishare.functions.revoke;
 
 import dev.amishare.functions.launch.LaunchPermissions;
 import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.launch.GrantLaunchPermissionService;
 import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -28,16 +30,20 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * input's {@code keep} (what the targets had before the execution) is left in place, resource by
  * resource. Copies the targets already made are theirs and stay.
  */
-public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys, PerimeterGuard perimeter) {
+public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys,
+        PerimeterGuard perimeter, ShareStore store) {
 
     private static final Logger LOG = LogManager.getLogger(RevokeService.class);
 
 
     public RevokeResult revoke(RevokeInput input) {
         input.validate();
-        perimeter.check(input.principals());
+        Principals principals = input.principals().plus(store.principals(input.targets(), false));
+        perimeter.check(principals);
         boolean dryRun = input.dryRun();
-        AccessBaseline keep = input.keep();
+        AccessBaseline keep = input.keepAt() == null ? input.keep() : store.get(input.keepAt(), AccessBaseline.class);
+        input = new RevokeInput(input.imageId(), principals, null, input.keyArns(), input.snapshotIds(), dryRun, keep,
+                null, input.executionId());
         SnapshotPermissionResult snapshotResult = revokeSnapshots(input, keep);
         List<KeyPolicyChange> keyChanges = revokeKeys(input, keep);
 
@@ -56,23 +62,22 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
             classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toRemove, removed,
                     absent);
         }
-        if (!toRemove.isEmpty() && !dryRun) {
-            try {
-                ec2.modifyImageAttribute(r -> r.imageId(input.imageId()).launchPermission(p -> p.remove(toRemove)));
-            } catch (AwsServiceException e) {
-                throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", input.imageId(), e);
+        String imageId = input.imageId();
+        if (!dryRun) {
+            for (int from = 0; from < toRemove.size(); from += GrantLaunchPermissionService.MAX_PER_CALL) {
+                List<LaunchPermission> chunk = toRemove.subList(from,
+                        Math.min(from + GrantLaunchPermissionService.MAX_PER_CALL, toRemove.size()));
+                try {
+                    ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.remove(chunk)));
+                } catch (AwsServiceException e) {
+                    throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
+                }
             }
         }
-        if (!removed.isEmpty()) {
-            LOG.info("{} launch permission of {}", dryRun ? "would remove" : "removed", removed);
-        }
-        if (!absent.isEmpty()) {
-            LOG.info("no launch permission to remove for {}", absent);
-        }
-        if (!keep.launchPermission().isEmpty()) {
-            LOG.info("launch permission kept for {}: held before this execution", keep.launchPermission());
-        }
-        return new RevokeResult(input.imageId(), removed, absent, keyChanges, snapshotResult.snapshots(), dryRun);
+        LOG.info("{} launch permission on {} of {} principals; {} had none; {} kept (held before this execution)",
+                dryRun ? "would remove" : "removed", imageId, removed.size(), absent.size(),
+                keep.launchPermission().size());
+        return new RevokeResult(imageId, removed.size(), absent.size(), keyChanges, snapshotResult.snapshots(), dryRun);
     }
 
     /**
@@ -89,8 +94,8 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
         for (String snapshotId : input.snapshotIds()) {
             List<String> accounts = without(input.principals().accountIds(), new HashSet<>(keep.snapshot(snapshotId)));
             if (!keep.snapshot(snapshotId).isEmpty()) {
-                LOG.info("create-volume permission on {} kept for {}: held before this execution", snapshotId,
-                        keep.snapshot(snapshotId));
+                LOG.info("create-volume permission on {} kept for {} accounts: held before this execution",
+                        snapshotId, keep.snapshot(snapshotId).size());
             }
             if (!accounts.isEmpty()) {
                 changes.addAll(snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), accounts, dryRun,
@@ -107,18 +112,18 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
     private List<KeyPolicyChange> revokeKeys(RevokeInput input, AccessBaseline keep) {
         boolean dryRun = input.dryRun();
         if (keep.keys().isEmpty()) {
-            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.principals(), dryRun,
+            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.principals(), null, dryRun,
                     input.executionId())).keys();
         }
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
             Set<String> kept = new HashSet<>(keep.key(keyArn));
             if (!kept.isEmpty()) {
-                LOG.info("key policy of {} kept for {}: held before this execution", keyArn, keep.key(keyArn));
+                LOG.info("key policy of {} kept for {} principals: held before this execution", keyArn, kept.size());
             }
             Principals remaining = input.principals().without(kept);
             if (!remaining.isEmpty()) {
-                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), remaining, dryRun,
+                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), remaining, null, dryRun,
                         input.executionId())).keys());
             }
         }

@@ -8,11 +8,11 @@ import dev.amishare.functions.common.StageHandler;
 public final class ShareSnapshotsHandler extends StageHandler<SnapshotPermissionInput, SnapshotPermissionResult> {
 
     public ShareSnapshotsHandler() {
-        this(new SnapshotPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard()));
+        this(new SnapshotPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
     }
 
     public ShareSnapshotsHandler(SnapshotPermissionService service) {
-        super(SnapshotPermissionInput.class, in -> LogContext.Fields.of(null, in.accountIds(), in.executionId()),
+        super(SnapshotPermissionInput.class, in -> new LogContext.Fields(null, null, in.executionId()),
                 service::grant);
     }
 }

@@ -1,6 +1,7 @@
 package dev.amishare.functions.snapshots;
 
 import dev.amishare.functions.common.Validation;
+import dev.amishare.functions.model.TargetSet;
 import java.util.List;
 
 /**
@@ -9,15 +10,23 @@ import java.util.List;
  * @param snapshotIds the AMI's snapshots ({@code PreparedShare.snapshots[*].snapshotId})
  * @param accountIds the targets that copy the AMI ({@code PreparedShare.copyingAccountIds}); launching
  *     alone does not need the snapshots shared, so an empty list is a valid no-op
+ * @param targets the same, as the workflow passes them: the ready targets in S3, of which those that copy
  * @param dryRun report what would change, change nothing
  * @param executionId the workflow execution this call belongs to, for the logs
  */
-public record SnapshotPermissionInput(List<String> snapshotIds, List<String> accountIds, Boolean dryRun,
-        String executionId) {
+public record SnapshotPermissionInput(List<String> snapshotIds, List<String> accountIds, TargetSet targets,
+        Boolean dryRun, String executionId) {
+
+    /** Accounts named inline, as revoke and operators pass them. */
+    public SnapshotPermissionInput(List<String> snapshotIds, List<String> accountIds, Boolean dryRun,
+            String executionId) {
+        this(snapshotIds, accountIds, null, dryRun, executionId);
+    }
 
     public SnapshotPermissionInput {
         snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
         accountIds = accountIds == null ? List.of() : List.copyOf(accountIds);
+        targets = targets == null ? TargetSet.NONE : targets;
         dryRun = Boolean.TRUE.equals(dryRun);
     }
 

@@ -2,6 +2,8 @@ package dev.amishare.functions.snapshots;
 
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.model.Principals;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +21,7 @@ import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
  * permission back. Reads the current permissions first, so a re-run reports "already present" and
  * writes nothing.
  */
-public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter) {
+public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store) {
 
     private static final Logger LOG = LogManager.getLogger(SnapshotPermissionService.class);
     // ModifySnapshotAttribute takes at most 500 permission changes per call.
@@ -36,14 +38,17 @@ public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter)
 
     private SnapshotPermissionResult run(SnapshotPermissionInput input, boolean grant) {
         input.validate();
-        perimeter.checkAccounts(input.accountIds());
+        // Launching needs no snapshot permission: of the targets in S3 only those that copy get it.
+        List<String> accountIds = Principals.ofAccounts(input.accountIds())
+                .plus(store.principals(input.targets(), true)).accountIds();
+        perimeter.checkAccounts(accountIds);
         List<SnapshotPermissionChange> changes = new ArrayList<>();
-        if (input.accountIds().isEmpty()) {
+        if (accountIds.isEmpty()) {
             LOG.info("no target copies the AMI: snapshots stay private");
             return new SnapshotPermissionResult(changes, input.dryRun());
         }
         for (String snapshotId : input.snapshotIds()) {
-            changes.add(edit(snapshotId, input.accountIds(), grant, input.dryRun()));
+            changes.add(edit(snapshotId, accountIds, grant, input.dryRun()));
         }
         return new SnapshotPermissionResult(changes, input.dryRun());
     }
@@ -55,6 +60,7 @@ public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter)
         for (String account : accounts) {
             (present.contains(account) == grant ? unchanged : changed).add(account);
         }
+        int calls = 0;
         if (!dryRun) {
             for (int from = 0; from < changed.size(); from += MAX_CHANGES_PER_CALL) {
                 List<CreateVolumePermission> chunk = changed.subList(from, Math.min(from + MAX_CHANGES_PER_CALL,
@@ -67,23 +73,18 @@ public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter)
                 }
                 try {
                     ec2.modifySnapshotAttribute(r -> r.snapshotId(snapshotId).createVolumePermission(mods.build()));
+                    calls++;
                 } catch (AwsServiceException e) {
                     throw AwsErrors.common("ec2:ModifySnapshotAttribute", e);
                 }
             }
         }
         String verb = grant ? "create-volume permission granted" : "create-volume permission removed";
-        if (!changed.isEmpty()) {
-            LOG.info("{}{} on {} for {}", dryRun ? "(dry run) would have " : "", verb, snapshotId, changed);
-        }
-        if (!unchanged.isEmpty()) {
-            LOG.info("create-volume permission on {} already {} for {}", snapshotId, grant ? "present" : "absent",
-                    unchanged);
-        }
-        List<String> none = List.of();
+        LOG.info("{}{} on {} for {} accounts in {} calls; already {} for {}", dryRun ? "(dry run) would have " : "",
+                verb, snapshotId, changed.size(), calls, grant ? "present" : "absent", unchanged.size());
         return grant
-                ? new SnapshotPermissionChange(snapshotId, changed, unchanged, none, none)
-                : new SnapshotPermissionChange(snapshotId, none, none, changed, unchanged);
+                ? new SnapshotPermissionChange(snapshotId, changed.size(), unchanged.size(), 0, 0, calls)
+                : new SnapshotPermissionChange(snapshotId, 0, 0, changed.size(), unchanged.size(), calls);
     }
 
     /** The accounts a snapshot's createVolumePermission names. */
