@@ -51,7 +51,8 @@ public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter) {
                     outcome.unchanged);
         } else {
             if (bytes > KeyPolicyDocument.MAX_BYTES) {
-                throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES);
+                throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES,
+                        policy.accountCount());
             }
             if (!dryRun) {
                 write(keyArn, policy.json());
