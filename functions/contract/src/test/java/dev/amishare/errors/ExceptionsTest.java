@@ -67,9 +67,15 @@ class ExceptionsTest {
     }
 
     @Test
-    void keyPolicyTooLarge_shouldSuggestOrganizationSharing_whenRaised() {
-        assertThat(new KeyPolicyTooLargeException("arn:k", 32769, 32768).getMessage())
-                .contains("32769 bytes", "32768", "organization");
+    void keyPolicyTooLarge_shouldStateSizeLimitAccountsAndSuggestOrganizationSharing_whenRaised() {
+        // WHEN
+        KeyPolicyTooLargeException e = new KeyPolicyTooLargeException("arn:k", 32769, 32768, 2159);
+
+        // THEN the figures, the way out, and a type a retry cannot help
+        assertThat(e.getMessage()).contains("arn:k", "32769 bytes", "limit of 32768 bytes", "2159 accounts",
+                "organization or OU ARN", "one condition value");
+        assertThat(e).isInstanceOf(TerminalException.class);
+        assertThat(e.isRetryable()).isFalse();
     }
 
     @Test

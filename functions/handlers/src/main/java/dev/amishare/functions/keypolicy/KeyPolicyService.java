@@ -56,7 +56,8 @@ public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareSto
                     grant ? "grants" : "excludes", outcome.unchanged.size());
         } else {
             if (bytes > KeyPolicyDocument.MAX_BYTES) {
-                throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES);
+                throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES,
+                        policy.accountCount());
             }
             if (!dryRun) {
                 write(keyArn, policy.json());

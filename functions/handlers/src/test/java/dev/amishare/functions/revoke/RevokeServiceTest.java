@@ -84,8 +84,8 @@ class RevokeServiceTest {
         // THEN
         assertThat(ec2.launchPermissions.get(IMAGE)).containsExactlyInAnyOrder("333333333333", OU);
         assertThat(ec2.volumePermissions.get(SNAP)).containsExactly("333333333333");
-        assertThat(kms.policies.get(KEY)).contains("arn:aws:iam::333333333333:root")
-                .doesNotContain("arn:aws:iam::222222222222:root");
+        assertThat(kms.policies.get(KEY)).contains("\"kms:CallerAccount\":[\"333333333333\"]")
+                .doesNotContain("222222222222");
     }
 
     @Test
@@ -145,8 +145,8 @@ class RevokeServiceTest {
         assertThat(ec2.volumePermissions.get(SNAP)).containsExactly("222222222222");
         assertThat(result.snapshots().get(0).removed()).containsExactly("333333333333");
         assertThat(result.keys().get(0).removed()).containsExactly("333333333333", "o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
-        assertThat(kms.policies.get(KEY)).contains("arn:aws:iam::222222222222:root")
-                .doesNotContain("arn:aws:iam::333333333333:root", "ou-ab12-cdef3456");
+        assertThat(kms.policies.get(KEY)).contains("\"kms:CallerAccount\":[\"222222222222\"]")
+                .doesNotContain("333333333333", "ou-ab12-cdef3456");
     }
 
     @Test
