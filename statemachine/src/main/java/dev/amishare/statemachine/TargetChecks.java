@@ -13,15 +13,13 @@ import software.amazon.awscdk.services.stepfunctions.ItemBatcher;
 import software.amazon.awscdk.services.stepfunctions.ItemBatcherProps;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
-import software.amazon.awscdk.services.stepfunctions.ProcessorConfig;
-import software.amazon.awscdk.services.stepfunctions.ProcessorMode;
-import software.amazon.awscdk.services.stepfunctions.ProcessorType;
 import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awscdk.services.stepfunctions.ResultWriter;
 import software.amazon.awscdk.services.stepfunctions.ResultWriterProps;
 import software.amazon.awscdk.services.stepfunctions.S3FileItemReaderProps;
 import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.State;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
@@ -66,6 +64,7 @@ final class TargetChecks extends StateMachineFragment {
                         .maxItemsPerBatch(WorkflowOptions.CHECK_BATCH_SIZE)
                         .batchInput(batchInput)
                         .build()))
+                .mapExecutionType(StateMachineType.EXPRESS)
                 .maxConcurrency(props.options().maxConcurrentTargets())
                 .toleratedFailurePercentage(100)
                 .resultWriter(new ResultWriter(ResultWriterProps.builder()
@@ -74,8 +73,7 @@ final class TargetChecks extends StateMachineFragment {
                         .build()))
                 .resultPath("$.checks")
                 .build();
-        checks.itemProcessor(check, ProcessorConfig.builder()
-                .mode(ProcessorMode.DISTRIBUTED).executionType(ProcessorType.EXPRESS).build());
+        checks.itemProcessor(check);
 
         Pass noAccount = Pass.Builder.create(this, "No account to check")
                 .comment("Only organizations and OUs: they have no consumer role to check.")

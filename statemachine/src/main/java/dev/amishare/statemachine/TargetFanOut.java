@@ -10,15 +10,13 @@ import software.amazon.awscdk.services.stepfunctions.DistributedMap;
 import software.amazon.awscdk.services.stepfunctions.INextable;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
-import software.amazon.awscdk.services.stepfunctions.ProcessorConfig;
-import software.amazon.awscdk.services.stepfunctions.ProcessorMode;
-import software.amazon.awscdk.services.stepfunctions.ProcessorType;
 import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awscdk.services.stepfunctions.ResultWriter;
 import software.amazon.awscdk.services.stepfunctions.ResultWriterProps;
 import software.amazon.awscdk.services.stepfunctions.S3FileItemReaderProps;
 import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.State;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
@@ -85,6 +83,7 @@ final class TargetFanOut extends StateMachineFragment {
                         "ownerKeys", JsonPath.listAt("$.keyPolicy.keys"),
                         "dryRun", Payloads.Prepared.dryRun(),
                         "executionId", Payloads.Prepared.executionId()))
+                .mapExecutionType(StateMachineType.STANDARD)
                 .maxConcurrency(props.options().maxConcurrentTargets())
                 .toleratedFailurePercentage(100)
                 .resultWriter(new ResultWriter(ResultWriterProps.builder()
@@ -93,8 +92,7 @@ final class TargetFanOut extends StateMachineFragment {
                         .build()))
                 .resultPath("$.results")
                 .build();
-        targets.itemProcessor(Chain.start(validate).next(copies).next(outcome), ProcessorConfig.builder()
-                .mode(ProcessorMode.DISTRIBUTED).executionType(ProcessorType.STANDARD).build());
+        targets.itemProcessor(Chain.start(validate).next(copies).next(outcome));
 
         Pass noTarget = Pass.Builder.create(this, "No target to validate")
                 .comment("No account was ready (organizations and OUs have no role to validate).")

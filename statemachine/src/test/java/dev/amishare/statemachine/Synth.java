@@ -14,6 +14,7 @@ import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.s3.Bucket;
 
 /** Synthesizes the workflow with placeholder function ARNs, for the template tests and the checked-in ASL. */
 final class Synth {
@@ -36,7 +37,8 @@ final class Synth {
                 functions.put(stage, Function.fromFunctionArn(stack, stage.functionId(), arn(stage)));
             }
         }
-        new ShareWorkflow(stack, "Workflow", new ShareWorkflowProps(functions, new LogGroup(stack, "Logs"), options));
+        new ShareWorkflow(stack, "Workflow", new ShareWorkflowProps(functions,
+                Bucket.fromBucketName(stack, "ShareData", "amishare-share-data"), new LogGroup(stack, "Logs"), options));
         return Template.fromStack(stack);
     }
 
