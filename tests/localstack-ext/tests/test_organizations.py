@@ -8,6 +8,7 @@ from conftest import CONSUMER, ORG_ID, OWNER, THIRD, client
 
 ROOT = "r-ab12"
 TARGETS, OTHERS, NESTED, TOOLING = "ou-ab12-targets1", "ou-ab12-others01", "ou-ab12-nested01", "ou-ab12-tooling1"
+FLEET = "ou-ab12-fleet001"
 # organizations.json: 555555555555 is a delegated administrator, 777777777777 a plain member of the
 # Tooling OU; 444444444444 is in no organization
 DELEGATED, TOOLING_MEMBER, OUTSIDER = "555555555555", "777777777777", "444444444444"
@@ -127,9 +128,11 @@ def test_list_accounts_for_parent_and_list_children_page_with_next_token():
     assert [a["Id"] for a in accounts] == [DELEGATED, TOOLING_MEMBER] and pages == 2
     ous, pages = _all(organizations.list_children, "Children", ParentId=ROOT, ChildType="ORGANIZATIONAL_UNIT",
                       MaxResults=2)
-    assert [c["Id"] for c in ous] == [TARGETS, OTHERS, TOOLING] and pages == 2
-    accounts, _ = _all(organizations.list_accounts, "Accounts", MaxResults=3)
-    assert {a["Id"] for a in accounts} == {OWNER, CONSUMER, THIRD, DELEGATED, TOOLING_MEMBER, "666666666666"}
+    assert [c["Id"] for c in ous] == [TARGETS, OTHERS, TOOLING, FLEET] and pages == 2
+    accounts, pages = _all(organizations.list_accounts, "Accounts", MaxResults=20)
+    # the six named accounts and the 1,100 of the fleet OU, which the organization-scale tests share with
+    assert {OWNER, CONSUMER, THIRD, DELEGATED, TOOLING_MEMBER, "666666666666"} <= {a["Id"] for a in accounts}
+    assert len(accounts) == 1106 and pages == 56
 
     token = organizations.list_accounts_for_parent(ParentId=TOOLING, MaxResults=1)["NextToken"]
     code, message, status = _error(lambda: organizations.list_children(ParentId=ROOT, ChildType="ACCOUNT",

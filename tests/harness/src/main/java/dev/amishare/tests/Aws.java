@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -102,6 +103,23 @@ public final class Aws implements AutoCloseable {
         return (SsmClient) clients.computeIfAbsent("ssm/" + account, k -> SsmClient.builder()
                 .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
+    }
+
+    /** Path-style: the emulator's host name cannot carry the bucket. */
+    public S3Client s3(String account) {
+        return (S3Client) clients.computeIfAbsent("s3/" + account, k -> S3Client.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION)).forcePathStyle(true)
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    /** The JSON object at {@code s3://bucket/key}, as the owner account reads it. */
+    public com.fasterxml.jackson.databind.JsonNode s3Json(String bucket, String key) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    s3(Accounts.OWNER).getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("s3://" + bucket + "/" + key + " is not JSON", e);
+        }
     }
 
     @Override

@@ -10,9 +10,6 @@ import dev.amishare.tests.ShareRequests;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -69,52 +66,30 @@ public final class SystemDemo {
         }
     }
 
-    private static void printReport(Aws aws, JsonNode report) {
-        System.out.println("report");
-        for (JsonNode key : report.path("keys")) {
-            System.out.printf("  key policy   %s: %s %s%n", key.path("keyArn").asText(),
-                    key.path("policyChanged").asBoolean() ? "added" : "unchanged, already had", key.path("added"));
-        }
+    /** The execution's summary, then one line per target from the report in S3, then each copy as EC2 has it. */
+    private static void printReport(Aws aws, JsonNode summary) {
+        JsonNode counts = summary.path("counts");
+        System.out.printf("summary      %s%n", summary.path("message").asText());
+        System.out.printf("             %d targets: %d copied, %d validated, %d not ready, %d failed%n",
+                counts.path("targets").asInt(), counts.path("copied").asInt(), counts.path("validated").asInt(),
+                counts.path("notReady").asInt(), counts.path("failed").asInt());
+        JsonNode report = aws.s3Json(summary.path("report").path("bucket").asText(),
+                summary.path("report").path("key").asText());
+        System.out.printf("report       %s%n", summary.path("reportUri").asText());
         for (JsonNode target : report.path("targets")) {
             String account = target.path("accountId").asText();
-            JsonNode launch = target.path("launchPermission");
-            System.out.printf("  launch       %s: %s%n", account,
-                    launch.path("added").asBoolean() ? "granted" : "already granted");
-            for (JsonNode snapshot : target.path("snapshots")) {
-                System.out.printf("  snapshot     %s: createVolumePermission %s%n", snapshot.path("snapshotId").asText(),
-                        snapshot.path("added").asBoolean() ? "granted" : "already granted");
-            }
-            System.out.printf("  validation   as %s%n", target.path("roleArn").asText());
-            printChecks(target.path("checks"));
+            System.out.printf("  %s  %-9s%s%n", account, target.path("status").asText().toLowerCase().replace('_', ' '),
+                    target.path("reasons").isEmpty() ? "" : "  " + target.path("reasons").get(0).asText());
             for (JsonNode copy : target.path("copies")) {
                 String imageId = copy.path("imageId").asText();
                 Image image = aws.ec2(account, copy.path("region").asText())
                         .describeImages(r -> r.imageIds(imageId)).images().get(0);
-                System.out.printf("  copy         %s in %s of %s: %s, volumes encrypted under %s%n", imageId,
-                        copy.path("region").asText(), image.ownerId(), image.stateAsString(),
+                System.out.printf("                copy %s in %s: %s, volumes encrypted under %s%n", imageId,
+                        copy.path("region").asText(), image.stateAsString(),
                         image.blockDeviceMappings().stream().map(BlockDeviceMapping::ebs).map(e -> e.kmsKeyId())
                                 .distinct().toList());
             }
         }
-    }
-
-    /** Every check; the IAM simulations that passed on one resource share a line. */
-    private static void printChecks(JsonNode checks) {
-        Map<String, List<String>> allowedOn = new LinkedHashMap<>();
-        for (JsonNode check : checks) {
-            String name = check.path("name").asText();
-            boolean passed = check.path("passed").asBoolean();
-            if (passed && name.startsWith("iam allows ")) {
-                String[] actionOn = name.substring("iam allows ".length()).split(" on ", 2);
-                allowedOn.computeIfAbsent(actionOn.length > 1 ? actionOn[1] : "*", k -> new ArrayList<>())
-                        .add(actionOn[0]);
-            } else {
-                System.out.printf("    %s %s%s%n", passed ? "pass" : "FAIL", name,
-                        passed ? "" : ": " + check.path("reason").asText());
-            }
-        }
-        allowedOn.forEach((resource, actions) -> System.out.printf("    pass iam allows %s on %s%n",
-                String.join(", ", actions), resource));
     }
 
     private static void printHowToLook(URI endpoint, String executionArn) {
