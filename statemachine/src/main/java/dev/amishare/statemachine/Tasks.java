@@ -12,7 +12,7 @@ import software.constructs.Construct;
  * The two ways the workflow calls a stage function: the first stage, whose result becomes the state
  * ({@code {prepared: …}}), and every other stage, whose result is written beside it. Both take the Lambda
  * payload as the task's result (no invocation metadata), are named after {@link Stage#stateName()} and
- * retry throttling as {@code throttling} says.
+ * retry what is transient as {@code throttling} says ({@link #retry}).
  */
 final class Tasks {
 
@@ -25,15 +25,22 @@ final class Tasks {
         LambdaInvoke task = builder(scope, stage, function, payload)
                 .resultSelector(Map.of("prepared", JsonPath.objectAt("$")))
                 .build();
-        task.addRetry(throttling.retry());
-        return task;
+        return retry(task, throttling);
     }
 
     /** Any later stage: its result goes to {@code resultPath}, the rest of the state stays. */
     static LambdaInvoke stage(Construct scope, Stage stage, IFunction function, Throttling throttling,
             Map<String, Object> payload, String resultPath) {
         LambdaInvoke task = builder(scope, stage, function, payload).resultPath(resultPath).build();
-        task.addRetry(throttling.retry());
+        return retry(task, throttling);
+    }
+
+    /**
+     * Adds {@link Throttling#retries()} to a task built with {@code retryOnServiceExceptions(false)}: the
+     * Lambda service errors are among them, with jitter, and must not be retried by CDK's default too.
+     */
+    static LambdaInvoke retry(LambdaInvoke task, Throttling throttling) {
+        throttling.retries().forEach(task::addRetry);
         return task;
     }
 
@@ -42,6 +49,7 @@ final class Tasks {
         return LambdaInvoke.Builder.create(scope, stage.stateName())
                 .lambdaFunction(function)
                 .payloadResponseOnly(true)
+                .retryOnServiceExceptions(false)
                 .payload(TaskInput.fromObject(payload));
     }
 }
