@@ -68,6 +68,7 @@ final class CopyAndAwait extends StateMachineFragment {
                 .comment("Resumed by CopyEventHandler on EC2's AMI state change, or at once when the copy is done.")
                 .lambdaFunction(props.function(Stage.AWAIT_COPY))
                 .integrationPattern(IntegrationPattern.WAIT_FOR_TASK_TOKEN)
+                .retryOnServiceExceptions(false)
                 .payload(TaskInput.fromObject(Payloads.Iteration.withExecutionId(
                         "taskToken", JsonPath.getTaskToken(),
                         "targetRole", Payloads.Iteration.targetRole(),
@@ -85,7 +86,7 @@ final class CopyAndAwait extends StateMachineFragment {
                 .backoffRate(1)
                 .maxAttempts((int) Math.max(1, (timeout + recheck - 1) / recheck))
                 .build());
-        await.addRetry(Throttling.READS.retry());
+        Tasks.retry(await, Throttling.READS);
 
         Pass dryRunCopy = Pass.Builder.create(this, "Nothing to await")
                 .comment("A dry run starts no copy.")

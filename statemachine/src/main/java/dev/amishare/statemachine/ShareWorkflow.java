@@ -35,10 +35,11 @@ import software.constructs.Construct;
  * </ol>
  *
  * <h2>Retries</h2>
- * Only {@code AwsThrottledException} (by its fully-qualified name, as the Lambda Java runtime reports it) is
- * retried, with exponential backoff and full jitter, tuned per task to the API's token bucket (see
- * {@link Throttling}). Validation, permission and every other {@code TerminalException} are never retried:
- * the same input would fail the same way. CDK's LambdaInvoke also retries Lambda's own service errors.
+ * Only what is transient is retried, with bounded exponential backoff and full jitter (see {@link Throttling}):
+ * amishare's {@code TransientException}s by fully-qualified name, as the Lambda Java runtime reports them
+ * (throttling tuned per task to the API's token bucket, AWS-side failures, a new copy not listed yet), and
+ * Lambda's own service errors. Quota, validation, permission and every other {@code TerminalException} are
+ * never retried: the same input would fail the same way.
  *
  * <h2>Size</h2>
  * A Standard execution keeps at most 25,000 history events and 256 KB per state. Here neither grows with

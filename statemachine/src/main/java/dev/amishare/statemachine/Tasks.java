@@ -12,7 +12,7 @@ import software.constructs.Construct;
  * The two ways the workflow calls a stage function: the first stage, whose result becomes the state
  * ({@code {prepared: …}}), and every other stage, whose result is written beside it. Both take the Lambda
  * payload as the task's result (no invocation metadata), are named after {@link Stage#stateName()} and
- * retry throttling as {@code throttling} says.
+ * retry what is transient as {@code throttling} says ({@link #retry}).
  */
 final class Tasks {
 
@@ -25,8 +25,7 @@ final class Tasks {
         LambdaInvoke task = builder(scope, stage, function, payload)
                 .resultSelector(Map.of("prepared", JsonPath.objectAt("$")))
                 .build();
-        task.addRetry(throttling.retry());
-        return task;
+        return retry(task, throttling);
     }
 
     /**
@@ -45,8 +44,15 @@ final class Tasks {
         if (resultPath != null) {
             builder.resultPath(resultPath);
         }
-        LambdaInvoke task = builder.build();
-        task.addRetry(throttling.retry());
+        return retry(builder.build(), throttling);
+    }
+
+    /**
+     * Adds {@link Throttling#retries()} to a task built with {@code retryOnServiceExceptions(false)}: the
+     * Lambda service errors are among them, with jitter, and must not be retried by CDK's default too.
+     */
+    static LambdaInvoke retry(LambdaInvoke task, Throttling throttling) {
+        throttling.retries().forEach(task::addRetry);
         return task;
     }
 
@@ -60,6 +66,7 @@ final class Tasks {
         return LambdaInvoke.Builder.create(scope, stateName)
                 .lambdaFunction(function)
                 .payloadResponseOnly(true)
+                .retryOnServiceExceptions(false)
                 .payload(TaskInput.fromObject(payload));
     }
 }

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.amishare.contract.Stage;
+import dev.amishare.errors.AwsNotYetVisibleException;
+import dev.amishare.errors.AwsQuotaExceededException;
+import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.AwsUnavailableException;
+import dev.amishare.errors.TerminalException;
+import dev.amishare.errors.TransientException;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,11 +104,56 @@ class ShareWorkflowTest {
         List<String> retried = new ArrayList<>();
         states.values().forEach(s -> retried.addAll(retriedErrors(s)));
 
-        // THEN only throttling, Lambda's own service errors and the copy re-check are retried
+        // THEN only amishare's transient failures, Lambda's own errors and the copy re-check are retried
         assertThat(retried).allSatisfy(error -> assertThat(error).matches(
-                "dev\\.amishare\\.errors\\.AwsThrottledException|Lambda\\..*|States\\.HeartbeatTimeout"));
-        assertThat(retried).doesNotContain("States.ALL", "dev.amishare.errors.InvalidShareRequestException",
-                "dev.amishare.errors.ConsumerValidationFailedException", "dev.amishare.errors.AwsAccessDeniedException");
+                "dev\\.amishare\\.errors\\.Aws(Throttled|Unavailable|NotYetVisible)Exception|Lambda\\..*"
+                        + "|States\\.HeartbeatTimeout"));
+        assertThat(retried).doesNotContain("States.ALL", "States.TaskFailed",
+                "dev.amishare.errors.InvalidShareRequestException",
+                "dev.amishare.errors.ConsumerValidationFailedException", "dev.amishare.errors.AwsAccessDeniedException",
+                "dev.amishare.errors.AwsQuotaExceededException");
+    }
+
+    @Test
+    void definition_shouldRetryEveryTransientErrorAndNoTerminalOne_onEveryLambdaInvoke() {
+        // GIVEN every failure mode amishare defines, by the name the Lambda Java runtime reports
+        List<Class<?>> failures = Failures.all();
+        List<String> transientNames = failures.stream().filter(TransientException.class::isAssignableFrom)
+                .map(Class::getName).toList();
+        List<String> terminalNames = failures.stream().filter(TerminalException.class::isAssignableFrom)
+                .map(Class::getName).toList();
+        Map<String, JsonNode> invokes = new LinkedHashMap<>();
+        states(Synth.definition(Synth.template())).forEach((name, state) -> {
+            // Every Task invokes a stage function: by its ARN (payload only) or lambda:invoke.waitForTaskToken.
+            if (state.get("Type").asText().equals("Task")) {
+                invokes.put(name, state);
+            }
+        });
+
+        // THEN every Lambda invocation retries Lambda's service errors and amishare's transient failures,
+        assertThat(transientNames).contains(AwsThrottledException.class.getName(),
+                AwsUnavailableException.class.getName(), AwsNotYetVisibleException.class.getName());
+        assertThat(terminalNames).hasSizeGreaterThan(10).contains(AwsQuotaExceededException.class.getName());
+        assertThat(invokes.keySet()).containsExactlyInAnyOrderElementsOf(Arrays.stream(Stage.values())
+                .filter(Stage::inWorkflow).map(Stage::stateName).toList());
+        invokes.forEach((name, task) -> {
+            List<String> retried = retriedErrors(task);
+            assertThat(retried).as(name).containsAll(Throttling.LAMBDA_SERVICE_ERRORS)
+                    .contains("Lambda.TooManyRequestsException", "Lambda.ServiceException", "Lambda.Unknown")
+                    .containsAll(transientNames)
+                    // none of the terminal ones, nothing catch-all, and each error in one retrier only
+                    .doesNotContainAnyElementsOf(terminalNames)
+                    .doesNotContain("States.ALL", "States.TaskFailed")
+                    .doesNotHaveDuplicates();
+            // with full jitter and a bound on every retrier but the copy re-check (spaced by its heartbeat)
+            task.get("Retry").forEach(retry -> {
+                if (!retry.get("ErrorEquals").get(0).asText().equals("States.HeartbeatTimeout")) {
+                    assertThat(retry.get("JitterStrategy").asText()).as(name + " " + retry).isEqualTo("FULL");
+                    assertThat(retry.get("MaxAttempts").asInt()).as(name + " " + retry).isBetween(1, 6);
+                    assertThat(retry.get("MaxDelaySeconds").asInt()).as(name + " " + retry).isBetween(1, 60);
+                }
+            });
+        });
     }
 
     @Test
@@ -160,9 +211,14 @@ class ShareWorkflowTest {
         assertThat(await.get("Parameters").get("Payload").get("taskToken.$").asText()).isEqualTo("$$.Task.Token");
         assertThat(await.get("HeartbeatSeconds").asInt()).isEqualTo(600);
         assertThat(await.get("TimeoutSeconds").asInt()).isEqualTo(7200);
-        JsonNode recheck = await.get("Retry").get(1);
+        JsonNode recheck = null;
+        for (JsonNode retry : await.get("Retry")) {
+            if (retry.get("ErrorEquals").get(0).asText().equals("States.HeartbeatTimeout")) {
+                recheck = retry;
+            }
+        }
         assertThat(retriedErrors(await)).contains("States.HeartbeatTimeout");
-        assertThat(recheck.get("ErrorEquals").get(0).asText()).isEqualTo("States.HeartbeatTimeout");
+        assertThat(recheck).isNotNull();
         assertThat(recheck.get("MaxAttempts").asInt()).isEqualTo(12);
     }
 

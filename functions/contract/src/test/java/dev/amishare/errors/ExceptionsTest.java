@@ -35,6 +35,39 @@ class ExceptionsTest {
     }
 
     @Test
+    void transientFailures_shouldBeRetryable_whenRaised() {
+        // GIVEN every failure mode that clears by itself
+        List<AmishareException> transientFailures = List.of(
+                new AwsThrottledException("slow down", new RuntimeException()),
+                new AwsUnavailableException("kms:DescribeKey", new RuntimeException("KMSInternalException")),
+                new AwsNotYetVisibleException("ec2:DescribeImages", "copy ami-12345678", null));
+
+        // THEN
+        assertThat(transientFailures).allSatisfy(e -> {
+            assertThat(e).isInstanceOf(TransientException.class);
+            assertThat(e.isRetryable()).isTrue();
+        });
+        assertThat(transientFailures.get(1)).hasMessageContaining("kms:DescribeKey")
+                .hasMessageContaining("KMSInternal");
+        assertThat(transientFailures.get(2)).hasMessageContaining("copy ami-12345678")
+                .hasMessageContaining("ec2:DescribeImages");
+    }
+
+    @Test
+    void quotaExceeded_shouldBeTerminalAndNameTheQuota_whenRaised() {
+        // WHEN
+        AwsQuotaExceededException e = new AwsQuotaExceededException("ssm:PutParameter",
+                "SSM parameters per account and region", new RuntimeException("ParameterLimitExceeded"));
+
+        // THEN
+        assertThat(e).isInstanceOf(TerminalException.class);
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.quota()).isEqualTo("SSM parameters per account and region");
+        assertThat(e.getMessage()).contains("ssm:PutParameter", "SSM parameters per account and region",
+                "ParameterLimitExceeded");
+    }
+
+    @Test
     void consumerValidationFailed_shouldListEveryFailedCheck_whenSeveralFailed() {
         // GIVEN
         List<String> failed = List.of("image visible: FAILED, not listed", "iam allows ec2:CopyImage: FAILED, implicitDeny");

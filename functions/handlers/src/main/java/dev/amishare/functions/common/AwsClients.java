@@ -6,6 +6,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -33,7 +35,28 @@ public final class AwsClients {
     // One light HTTP client shared by every SDK client of the container: no Netty, no Apache.
     private static final SdkHttpClient HTTP = UrlConnectionHttpClient.create();
 
+    /**
+     * The SDK's standard retry strategy (exponential backoff with jitter, throttling recognised), capped at two
+     * attempts: one quick retry absorbs a dropped connection or a single throttled call, and the state machine
+     * does the long backoff (see the statemachine module's {@code Throttling}). Without the cap the SDK's own
+     * attempts would multiply with the state machine's. Set explicitly so that no {@code AWS_RETRY_MODE} or
+     * profile setting changes it; this strategy does not count KMS {@code LimitExceededException} (a quota) as
+     * throttling.
+     */
+    static final int SDK_MAX_ATTEMPTS = 2;
+
     private AwsClients() {
+    }
+
+    /**
+     * What every client of amishare is built with: the bounded retry strategy, one per client (a strategy
+     * keeps its own retry token bucket).
+     */
+    static ClientOverrideConfiguration overrides() {
+        return ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(SDK_MAX_ATTEMPTS)
+                        .build())
+                .build();
     }
 
     public static SdkHttpClient http() {
@@ -46,6 +69,7 @@ public final class AwsClients {
 
     /** Region and credentials from Lambda's environment when it is there; the SDK's chains otherwise. */
     static <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+        builder.overrideConfiguration(overrides());
         String region = System.getenv("AWS_REGION");
         if (region == null || region.isEmpty()) {
             return builder;
@@ -124,20 +148,20 @@ public final class AwsClients {
         return new TargetClients() {
             @Override
             public Ec2Client ec2(AwsCredentialsProvider credentials, String region) {
-                return Ec2Client.builder().httpClient(HTTP).credentialsProvider(credentials).region(Region.of(region))
-                        .build();
+                return Ec2Client.builder().httpClient(HTTP).overrideConfiguration(overrides())
+                        .credentialsProvider(credentials).region(Region.of(region)).build();
             }
 
             @Override
             public KmsClient kms(AwsCredentialsProvider credentials, String region) {
-                return KmsClient.builder().httpClient(HTTP).credentialsProvider(credentials).region(Region.of(region))
-                        .build();
+                return KmsClient.builder().httpClient(HTTP).overrideConfiguration(overrides())
+                        .credentialsProvider(credentials).region(Region.of(region)).build();
             }
 
             @Override
             public IamClient iam(AwsCredentialsProvider credentials) {
-                return IamClient.builder().httpClient(HTTP).credentialsProvider(credentials).region(Region.AWS_GLOBAL)
-                        .build();
+                return IamClient.builder().httpClient(HTTP).overrideConfiguration(overrides())
+                        .credentialsProvider(credentials).region(Region.AWS_GLOBAL).build();
             }
         };
     }

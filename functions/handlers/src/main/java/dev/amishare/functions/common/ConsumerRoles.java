@@ -1,7 +1,7 @@
 package dev.amishare.functions.common;
 
 import dev.amishare.contract.Names;
-import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.TransientException;
 import dev.amishare.errors.ConsumerRoleNotAssumableException;
 import dev.amishare.functions.model.TargetRole;
 import org.apache.logging.log4j.LogManager;
@@ -43,7 +43,7 @@ public final class ConsumerRoles {
             response = sts.assumeRole(r -> r.roleArn(roleArn).roleSessionName("amishare").externalId(externalId));
         } catch (AwsServiceException e) {
             RuntimeException mapped = AwsErrors.common("sts:AssumeRole", e);
-            if (mapped instanceof AwsThrottledException) {
+            if (mapped instanceof TransientException) {
                 throw mapped;
             }
             // AccessDenied is how STS answers a missing role, a trust policy without us and a wrong external id.

@@ -6,10 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
 import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * What every amishare Lambda entry point does: read the input record, put its image, target account and
- * execution id into the logging context, let the service handle it, write the result. A handler
+ * execution id into the logging context, let the service handle it, write the result; an AWS call that got
+ * no answer becomes {@code AwsUnavailableException}, which the state machine retries. A handler
  * subclass only wires its service in its constructors: the no-arg one, which Lambda calls, builds the
  * real clients; the other takes the service, for tests.
  *
@@ -33,6 +35,9 @@ public abstract class StageHandler<I, O> implements RequestStreamHandler {
         I input = Json.read(in, inputType);
         try (LogContext ignored = LogContext.of(logFields.apply(input), context)) {
             Json.write(out, handle.apply(input));
+        } catch (SdkClientException e) {
+            // The services map the errors AWS answered with; one that got no answer at all surfaces here.
+            throw AwsErrors.noAnswer("an AWS call", e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.amishare.functions.consumer;
 
-import dev.amishare.errors.AwsThrottledException;
+import dev.amishare.errors.TransientException;
 import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.errors.ConsumerValidationFailedException;
 import dev.amishare.functions.common.AwsErrors;
@@ -77,9 +77,9 @@ public record ConsumerValidationService(ConsumerRoles roles, TargetClients clien
 
     private static ConsumerCheck failed(String name, AwsServiceException e, String action) {
         RuntimeException mapped = AwsErrors.common(action, e);
-        if (mapped instanceof AwsThrottledException throttled) {
-            // Throttling says nothing about the target; let the workflow retry the whole check.
-            throw throttled;
+        if (mapped instanceof TransientException transientFailure) {
+            // Throttling or an AWS-side failure says nothing about the target; let the workflow retry the check.
+            throw transientFailure;
         }
         String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
         return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + message);

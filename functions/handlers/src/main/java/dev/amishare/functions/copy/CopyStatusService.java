@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.errors.AwsNotYetVisibleException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.common.AwsErrors;
@@ -25,18 +26,24 @@ public record CopyStatusService(ConsumerRoles roles, TargetClients clients) {
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
             images = ec2.describeImages(r -> r.imageIds(input.imageId())).images();
         } catch (AwsServiceException e) {
-            if (AwsErrors.code(e).startsWith("InvalidAMIID.")) {
+            // The copy is one amishare has just started: right after CopyImage, EC2 may not list it yet.
+            RuntimeException mapped = AwsErrors.notYetVisible("ec2:DescribeImages", copy(input), e);
+            if (mapped == e && AwsErrors.code(e).startsWith("InvalidAMIID.")) {
                 throw new ImageNotFoundException(input.imageId(), input.region(), e);
             }
-            throw AwsErrors.common("ec2:DescribeImages", e);
+            throw mapped;
         }
         if (images.isEmpty()) {
-            throw new ImageNotFoundException(input.imageId(), input.region(), null);
+            throw new AwsNotYetVisibleException("ec2:DescribeImages", copy(input), null);
         }
         Image image = images.get(0);
         String reason = image.stateReason() == null ? null : image.stateReason().message();
         LOG.info("copy {} in {} of {} is {}{}", image.imageId(), input.region(), input.accountId(),
                 image.stateAsString(), reason == null ? "" : ": " + reason);
         return new CopyStatusResult(input.accountId(), input.region(), image.imageId(), image.stateAsString(), reason);
+    }
+
+    private static String copy(CopyStatusInput input) {
+        return "copy " + input.imageId() + " in " + input.region() + " of " + input.accountId();
     }
 }

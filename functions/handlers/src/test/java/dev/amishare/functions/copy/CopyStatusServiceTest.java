@@ -5,6 +5,7 @@ import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.amishare.errors.AwsNotYetVisibleException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.FakeTargetClients;
@@ -52,7 +53,22 @@ class CopyStatusServiceTest {
     }
 
     @Test
-    void status_shouldRaiseImageNotFound_whenTheCopyIsGone() {
+    void status_shouldRaiseNotYetVisible_whenEc2DoesNotListTheNewCopyYet() {
+        // GIVEN a copy EC2 does not list (yet): DescribeImages answers InvalidAMIID.NotFound
+
+        // WHEN / THEN the read is retried by the workflow, not taken for a missing image
+        assertThatThrownBy(() -> service.status(input()))
+                .isInstanceOf(AwsNotYetVisibleException.class)
+                .hasMessageContaining(COPY)
+                .satisfies(e -> assertThat(((AwsNotYetVisibleException) e).isRetryable()).isTrue());
+    }
+
+    @Test
+    void status_shouldRaiseImageNotFound_whenTheCopyIdIsMalformed() {
+        // GIVEN
+        target.ec2("eu-west-1").failWithCode = "InvalidAMIID.Malformed";
+
+        // WHEN / THEN a malformed id is never going to appear
         assertThatThrownBy(() -> service.status(input()))
                 .isInstanceOf(ImageNotFoundException.class)
                 .hasMessageContaining(COPY);
