@@ -427,3 +427,16 @@ UNKNOWN_RUNTIME_API_PATH = RuntimeApiError(HTTPStatus.NOT_FOUND, b'{"errorType":
 # Not an AWS reply: the executor is ending this JVM while its RIC waits for the next invocation, where
 # Lambda would freeze or shut down the environment instead.
 RUNTIME_STOPPED = RuntimeApiError(HTTPStatus.GONE, b'{"errorType":"Runtime.Stopped"}')
+
+
+# ---- Step Functions states errors (a state's Error / Cause, which Retry and Catch match) -----------
+
+class StatesError(NamedTuple):
+    error: str
+    cause: str
+
+
+# Step Functions DeveloperGuide "maprun-fail-threshold": a Map Run whose failed items exceed the
+# tolerated failure threshold fails with this error (the cause as Step Functions words it)
+EXCEED_TOLERATED_FAILURE_THRESHOLD = StatesError("States.ExceedToleratedFailureThreshold",
+                                                 "The specified tolerated failure threshold was exceeded")

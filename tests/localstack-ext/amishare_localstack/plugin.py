@@ -29,9 +29,10 @@ def amishare_emulator():
     from localstack.services.apigateway.next_gen.execute_api import handlers as rest_api_handlers
 
     from . import (apigateway_identity, ec2_copy, ec2_images, enforcement, events_perimeter, iam_sts,
-                   sfn_callbacks, sfn_jsonpath)
+                   sfn_callbacks, sfn_distributed_map, sfn_jsonpath)
 
-    for module in (ec2_images, ec2_copy, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath):
+    for module in (ec2_images, ec2_copy, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath,
+                   sfn_distributed_map):
         module.patches().apply()
     # handler chains LocalStack offers for this, not patches: the gateway's, and the REST API
     # invocation's preprocess_request (RestApiGateway: "extend the behavior of the invocation by adding
@@ -39,4 +40,4 @@ def amishare_emulator():
     handlers.serve_custom_service_request_handlers.append(enforcement.handle)
     rest_api_handlers.preprocess_request.append(apigateway_identity.fill_identity)
     _installed = True
-    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks and JSONPath lists")
+    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks, JSONPath lists and Distributed Map")
