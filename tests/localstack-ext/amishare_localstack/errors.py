@@ -186,6 +186,17 @@ class KmsAccessDenied(AwsError):
                 "because {reason}")
 
 
+class KeyPolicyTooLarge(AwsError):
+    """A key policy over 32 KB in CreateKey or PutKeyPolicy (KMS API PutKeyPolicy "Policy": "The policy
+    size limit is 32 KiB (32768 bytes)"; KMS DeveloperGuide "resource-limits", not adjustable, aws-facts.md).
+    KMS's error for "a length constraint or quota was exceeded" is LimitExceededException (KMS API
+    PutKeyPolicy / CreateKey "Errors"); MalformedPolicyDocumentException is for a policy that is not
+    syntactically or semantically correct. The message is not documented."""
+
+    code = "LimitExceededException"
+    template = "Policy document length {length} exceeds the maximum of 32768 bytes"
+
+
 class AssumeRoleDenied(AwsError):
     """STS API AssumeRole: AccessDenied when the role does not exist, its trust policy does not allow
     the caller, or the caller's identity policy does not allow sts:AssumeRole (IAM UserGuide
