@@ -34,14 +34,15 @@ from localstack.aws.api import RequestContext
 from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
-from . import errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
+from . import ec2_allowed_amis, errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
 from .ec2_images import backends_in, current_caller, find_visible_image
 from .identity import Caller, caller_of, identity_allows, why_denied
 
 LOG = logging.getLogger(__name__)
 
 # EC2 operations this extension serves itself (ec2_images.py, ec2_copy.py)
-_OWN_EC2_OPERATIONS = {"RegisterImage", "CreateImage", "CopyImage", "CopySnapshot", "DescribeSnapshots", "RunInstances"}
+_OWN_EC2_OPERATIONS = {"RegisterImage", "CreateImage", "CopyImage", "CopySnapshot", "DescribeSnapshots", "RunInstances",
+                       *ec2_allowed_amis.OPERATIONS}
 _KMS_KEY_FIELDS = ("KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId")
 
 

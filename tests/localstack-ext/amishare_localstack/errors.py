@@ -116,6 +116,24 @@ class Ec2ActionNotAuthorized(AwsError):
                 "perform: {action} on resource: {resource} {why}")
 
 
+class InvalidAllowedImagesState(AwsError):
+    """EnableAllowedImagesSettings with a state other than enabled / audit-mode (EC2 API
+    EnableAllowedImagesSettings "AllowedImagesSettingsState", Valid Values: enabled | audit-mode; EC2 API
+    "errors-overview" InvalidParameterValue). The message is not documented."""
+
+    code = "InvalidParameterValue"
+    template = "Value ({value}) for parameter AllowedImagesSettingsState is invalid. Valid values: enabled, audit-mode"
+
+
+class InvalidImageCriteria(AwsError):
+    """ReplaceImageCriteriaInAllowedImagesSettings with criteria EC2 does not accept: `none` with other
+    image providers, more than 10 criteria or 200 providers (EC2 API ImageCriterionRequest; EC2 API
+    "errors-overview" InvalidParameterValue). The message is not documented."""
+
+    code = "InvalidParameterValue"
+    template = "Invalid image criteria: {problem}"
+
+
 class DryRunSucceeded(AwsError):
     """EC2 API "CommonParameters" DryRun: the caller is authorized, nothing was done."""
 

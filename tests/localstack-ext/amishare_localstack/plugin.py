@@ -33,10 +33,10 @@ def amishare_emulator():
 
     from localstack.services.edge import ROUTER
 
-    from . import (apigateway_identity, ec2_copy, ec2_images, enforcement, events_perimeter,
+    from . import (apigateway_identity, ec2_allowed_amis, ec2_copy, ec2_images, enforcement, events_perimeter,
                    iam_sts, lambda_faults, request_log, sfn_callbacks, sfn_jsonpath)
 
-    for module in (ec2_images, ec2_copy, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath):
+    for module in (ec2_images, ec2_copy, ec2_allowed_amis, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath):
         module.patches().apply()
     # handler chains LocalStack offers for this, not patches: the gateway's, and the REST API
     # invocation's preprocess_request (RestApiGateway: "extend the behavior of the invocation by adding
@@ -49,4 +49,4 @@ def amishare_emulator():
     ROUTER.add(request_log.RequestLogEndpoints())
     ROUTER.add(lambda_faults.LambdaFaultEndpoints())
     _installed = True
-    LOG.warning("amishare extension loaded: EC2 AMI sharing, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks and JSONPath lists, Lambda fault injection, request log")
+    LOG.warning("amishare extension loaded: EC2 AMI sharing, Allowed AMIs, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks and JSONPath lists, Lambda fault injection, request log")
