@@ -26,7 +26,7 @@ from moto.ec2.models.instances import StateReason
 from moto.ec2.responses.elastic_block_store import ElasticBlockStore
 from moto.ec2.utils import generic_filter, random_ami_id
 
-from . import errors, kms_access, org
+from . import ec2_allowed_amis, errors, kms_access, org
 from .identity import Caller, root
 
 LOG = logging.getLogger(__name__)
@@ -253,6 +253,8 @@ def _explicitly_shared_with(ami: Ami, account: str) -> bool:
 
 
 def visible_images(region: str, account: str) -> list[Ami]:
+    """The AMIs the account can discover in the region: its own, and those shared with it that its
+    Allowed AMIs settings do not hide (ec2_allowed_amis.py)."""
     images = []
     for backend in backends_in(region):
         for ami in list(backend.amis.values()):
@@ -262,7 +264,7 @@ def visible_images(region: str, account: str) -> list[Ami]:
             # only that account's own AMIs count
             elif ami.owner_id == backend.account_id and may_launch(ami, account):
                 images.append(ami)
-    return images
+    return [ami for ami in images if ec2_allowed_amis.discoverable(ami, account, region)]
 
 
 def _exists_anywhere(image_id: str, region: str) -> bool:

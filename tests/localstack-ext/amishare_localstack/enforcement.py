@@ -34,14 +34,15 @@ from localstack.aws.api import RequestContext
 from localstack.aws.chain import HandlerChain
 from localstack.http import Response
 
-from . import errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
+from . import ec2_allowed_amis, errors, events_perimeter, kms_access, org, policy, service_resources, ssm_secure
 from .ec2_images import backends_in, current_caller, find_visible_image
 from .identity import Caller, caller_of, identity_allows, why_denied
 
 LOG = logging.getLogger(__name__)
 
 # EC2 operations this extension serves itself (ec2_images.py, ec2_copy.py)
-_OWN_EC2_OPERATIONS = {"RegisterImage", "CreateImage", "CopyImage", "CopySnapshot", "DescribeSnapshots", "RunInstances"}
+_OWN_EC2_OPERATIONS = {"RegisterImage", "CreateImage", "CopyImage", "CopySnapshot", "DescribeSnapshots", "RunInstances",
+                       *ec2_allowed_amis.OPERATIONS}
 _KMS_KEY_FIELDS = ("KeyId", "TargetKeyId", "SourceKeyId", "DestinationKeyId")
 
 
@@ -58,6 +59,8 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
     if context.is_internal_call:
         if service == "ec2":
             current_caller.set(None)
+        else:
+            _check_key_policy_size(context)
         return
     caller = caller_of(context)
     if service == "ec2":
@@ -68,6 +71,7 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
             raise errors.DryRunSucceeded()
     else:
         _check_kms(caller, context)
+        _check_key_policy_size(context)
 
 
 def _check_identity(context: RequestContext):
@@ -232,6 +236,21 @@ def _check_kms(caller: Caller, context: RequestContext):
         ok, reason = kms_access.authorize(caller, key, action, extra)
         if not ok:
             raise _kms_denied(caller, action, key.metadata["Arn"], reason)
+
+
+# KMS API PutKeyPolicy "Policy": "The policy size limit is 32 KiB (32768 bytes)"; CreateKey the same
+KEY_POLICY_MAX_BYTES = 32768
+
+
+def _check_key_policy_size(context: RequestContext):
+    """CreateKey and PutKeyPolicy refuse a key policy over 32 KB with LimitExceededException, after the
+    caller is authorized (errors.KeyPolicyTooLarge), also for CloudFormation creating a key."""
+    if context.operation.name not in ("CreateKey", "PutKeyPolicy"):
+        return
+    document = (context.service_request or {}).get("Policy")
+    length = len(document.encode("utf-8")) if isinstance(document, str) else 0
+    if length > KEY_POLICY_MAX_BYTES:
+        raise errors.KeyPolicyTooLarge(length=length)
 
 
 def _key_from_ciphertext(blob) -> list[str]:

@@ -116,6 +116,24 @@ class Ec2ActionNotAuthorized(AwsError):
                 "perform: {action} on resource: {resource} {why}")
 
 
+class InvalidAllowedImagesState(AwsError):
+    """EnableAllowedImagesSettings with a state other than enabled / audit-mode (EC2 API
+    EnableAllowedImagesSettings "AllowedImagesSettingsState", Valid Values: enabled | audit-mode; EC2 API
+    "errors-overview" InvalidParameterValue). The message is not documented."""
+
+    code = "InvalidParameterValue"
+    template = "Value ({value}) for parameter AllowedImagesSettingsState is invalid. Valid values: enabled, audit-mode"
+
+
+class InvalidImageCriteria(AwsError):
+    """ReplaceImageCriteriaInAllowedImagesSettings with criteria EC2 does not accept: `none` with other
+    image providers, more than 10 criteria or 200 providers (EC2 API ImageCriterionRequest; EC2 API
+    "errors-overview" InvalidParameterValue). The message is not documented."""
+
+    code = "InvalidParameterValue"
+    template = "Invalid image criteria: {problem}"
+
+
 class DryRunSucceeded(AwsError):
     """EC2 API "CommonParameters" DryRun: the caller is authorized, nothing was done."""
 
@@ -175,6 +193,54 @@ class SnapshotUnderAwsManagedKey(AwsError):
     template = "Encrypted snapshots with EBS default key cannot be shared"
 
 
+# ---- Lambda Invoke errors armed by tests (lambda_faults.py) -------------------------------------
+
+def lambda_invoke_errors() -> dict:
+    """The errors the Lambda API reference lists for Invoke, from the Lambda service model LocalStack
+    serves (the reference is generated from it): name -> (HTTP status, sender fault, description)."""
+    global _LAMBDA_INVOKE_ERRORS
+    if _LAMBDA_INVOKE_ERRORS is None:
+        import re
+
+        from localstack.aws.spec import load_service
+
+        shapes = load_service("lambda").operation_model("Invoke").error_shapes
+        _LAMBDA_INVOKE_ERRORS = {
+            shape.name: (shape.metadata["error"]["httpStatusCode"], bool(shape.metadata["error"].get("senderFault")),
+                         re.sub(r"<[^>]+>", "", shape.documentation or "").strip())
+            for shape in shapes}
+    return _LAMBDA_INVOKE_ERRORS
+
+
+_LAMBDA_INVOKE_ERRORS = None
+
+# The throttle Lambda answers when a function has no concurrency left: "Rate Exceeded." with a Reason
+# (Lambda API Invoke TooManyRequestsException, ThrottleReason; Lambda DG "lambda-concurrency")
+LAMBDA_THROTTLE_MESSAGE = "Rate Exceeded."
+LAMBDA_THROTTLE_REASON = "ConcurrentInvocationLimitExceeded"
+
+
+class LambdaInvokeError(AwsError):
+    """One of the errors the Lambda API reference lists for Invoke (TooManyRequestsException 429,
+    ServiceException 500, EC2ThrottledException 502, ResourceNotReadyException 502, ...), answered
+    instead of running the function: its code, HTTP status and description, and the `Type` member Lambda
+    fills ("User" for the caller's faults, "Service" for Lambda's own); TooManyRequestsException also
+    carries `Reason` (Lambda API Invoke "Errors", ThrottleReason). Step Functions' lambda:invoke
+    integration reports it as `Lambda.<code>` (Step Functions DeveloperGuide "connect-lambda",
+    "concepts-error-handling")."""
+
+    code = "TooManyRequestsException"  # the default; each instance names its own
+
+    def __init__(self, error: str, message: str | None = None, reason: str | None = None):
+        status, sender_fault, description = lambda_invoke_errors()[error]
+        throttle = error == "TooManyRequestsException"
+        text = message or (LAMBDA_THROTTLE_MESSAGE if throttle else description)
+        CommonServiceException.__init__(self, error, text, status_code=status, sender_fault=sender_fault)
+        self.Type = "User" if sender_fault else "Service"
+        if throttle:
+            self.Reason = reason or LAMBDA_THROTTLE_REASON
+
+
 # ---- KMS, STS ----------------------------------------------------------------------------------
 
 class KmsAccessDenied(AwsError):
@@ -184,6 +250,17 @@ class KmsAccessDenied(AwsError):
     code = "AccessDeniedException"
     template = ("User: {principal_arn} is not authorized to perform: {action} on resource: {resource} "
                 "because {reason}")
+
+
+class KeyPolicyTooLarge(AwsError):
+    """A key policy over 32 KB in CreateKey or PutKeyPolicy (KMS API PutKeyPolicy "Policy": "The policy
+    size limit is 32 KiB (32768 bytes)"; KMS DeveloperGuide "resource-limits", not adjustable, aws-facts.md).
+    KMS's error for "a length constraint or quota was exceeded" is LimitExceededException (KMS API
+    PutKeyPolicy / CreateKey "Errors"); MalformedPolicyDocumentException is for a policy that is not
+    syntactically or semantically correct. The message is not documented."""
+
+    code = "LimitExceededException"
+    template = "Policy document length {length} exceeds the maximum of 32768 bytes"
 
 
 class AssumeRoleDenied(AwsError):

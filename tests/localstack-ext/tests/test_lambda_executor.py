@@ -602,3 +602,107 @@ def test_wildcard_path_selects_a_list_even_for_one_match(role_arn, items, expect
         assert json.loads(described["output"]) == expected
     finally:
         sfn.delete_state_machine(stateMachineArn=machine)
+
+
+# ---------------------------------------------------------------------------------------------
+# fault injection (lambda_faults.py): Invoke answered with a Lambda API error
+# ---------------------------------------------------------------------------------------------
+
+FAULTS = f"{ENDPOINT}/_amishare/faults/lambda"
+
+
+@pytest.fixture
+def faults():
+    requests.delete(FAULTS, timeout=10).raise_for_status()
+    yield lambda **body: requests.post(FAULTS, json=body, timeout=10)
+    requests.delete(FAULTS, timeout=10).raise_for_status()
+
+
+def _invoke_error(lam, name: str) -> dict:
+    with pytest.raises(lam.exceptions.ClientError) as raised:
+        lam.invoke(FunctionName=name, Payload=b"{}")
+    return raised.value.response
+
+
+def test_armed_throttle_answers_the_next_invocations_with_too_many_requests(lam, probe, faults):
+    """Lambda API Invoke "Errors": TooManyRequestsException, HTTP 429, with Type "User" and a
+    ThrottleReason; once the armed count is used up the function runs again."""
+    armed = faults(functionName=probe, count=2, error="TooManyRequestsException")
+    assert armed.status_code == 201, armed.text
+    assert requests.get(FAULTS, timeout=10).json()[0]["remaining"] == 2
+
+    for left in (1, 0):
+        error = _invoke_error(lam, probe)
+        assert error["Error"]["Code"] == "TooManyRequestsException"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
+        assert error["Error"]["Message"] == "Rate Exceeded."
+        assert (error.get("Type"), error.get("Reason")) == ("User", "ConcurrentInvocationLimitExceeded")
+        assert [f["remaining"] for f in requests.get(FAULTS, timeout=10).json()] == ([left] if left else [])
+
+    response, payload = invoke(lam, probe, {"action": "echo"})
+    assert response["StatusCode"] == 200 and payload["action"] == "echo"
+
+
+def test_armed_service_errors_have_their_documented_status(lam, probe, faults):
+    """Lambda API Invoke "Errors": ServiceException 500 and EC2ThrottledException 502 are Lambda's own
+    faults (Type "Service"); a fault armed by function ARN applies to that function only."""
+    arn = lam.get_function(FunctionName=probe)["Configuration"]["FunctionArn"]
+    faults(functionName=arn, count=1, error="ServiceException")
+    faults(functionName=f"{arn.rsplit(':', 1)[0]}:another-function", count=1, error="ServiceException")
+    faults(functionName=probe, count=1, error="EC2ThrottledException")
+
+    first, second = _invoke_error(lam, probe), _invoke_error(lam, probe)
+    assert (first["Error"]["Code"], first["ResponseMetadata"]["HTTPStatusCode"], first.get("Type")) == \
+        ("ServiceException", 500, "Service")
+    assert (second["Error"]["Code"], second["ResponseMetadata"]["HTTPStatusCode"], second.get("Type")) == \
+        ("EC2ThrottledException", 502, "Service")
+    assert [f["name"] for f in requests.get(FAULTS, timeout=10).json()] == ["another-function"]
+
+
+def test_fault_endpoint_refuses_errors_invoke_does_not_list(faults):
+    """Only the errors the Lambda API reference lists for Invoke can be armed."""
+    refused = faults(functionName="f", count=1, error="ThrottlingException")
+    assert refused.status_code == 400 and "TooManyRequestsException" in refused.json()["message"]
+    assert faults(functionName="f", count=0, error="ServiceException").status_code == 400
+    assert requests.get(FAULTS, timeout=10).json() == []
+
+
+def test_step_functions_lambda_invoke_reports_the_armed_error_and_retries_it(lam, probe, role_arn, faults):
+    """Step Functions' lambda:invoke integration fails the task with "Lambda.<code>" of a Lambda API
+    error (Step Functions DeveloperGuide "concepts-error-handling": Lambda.TooManyRequestsException,
+    Lambda.ServiceException, ...), so a Retry on it runs the function again and a Catch sees its name."""
+    sfn = client("stepfunctions")
+    function_arn = lam.get_function(FunctionName=probe)["Configuration"]["FunctionArn"]
+    definition = {"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": function_arn, "Payload.$": "$"}, "OutputPath": "$.Payload",
+                 "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1,
+                            "MaxAttempts": 2, "BackoffRate": 1}],
+                 "Catch": [{"ErrorEquals": ["Lambda.EC2ThrottledException"], "ResultPath": "$.caught",
+                            "Next": "Caught"}],
+                 "End": True},
+        "Caught": {"Type": "Pass", "End": True}}}
+    machine = sfn.create_state_machine(name=f"faults-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                       roleArn=role_arn)["stateMachineArn"]
+
+    def run() -> tuple[dict, list]:
+        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"action": "echo"}))
+        described = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution["executionArn"]))
+                             ["status"] != "RUNNING" and d, timeout=60, message="the execution to end")
+        events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+        return described, [e["taskFailedEventDetails"]["error"] for e in events if e["type"] == "TaskFailed"]
+
+    try:
+        faults(functionName=probe, count=1, error="TooManyRequestsException")
+        described, failures = run()
+        assert described["status"] == "SUCCEEDED", described
+        assert failures == ["Lambda.TooManyRequestsException"]
+        assert json.loads(described["output"])["action"] == "echo"
+
+        faults(functionName=probe, count=1, error="EC2ThrottledException")
+        described, failures = run()
+        assert described["status"] == "SUCCEEDED", described
+        assert failures == ["Lambda.EC2ThrottledException"]
+        assert json.loads(described["output"])["caught"]["Error"] == "Lambda.EC2ThrottledException"
+    finally:
+        sfn.delete_state_machine(stateMachineArn=machine)
