@@ -166,8 +166,11 @@ public final class StageFunctions extends Construct {
                             List.of(copyTokens())),
                     viaSsm(allow(List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
                             List.of(copyTokenKey.getKeyArn())))));
-            // Both entry points start executions: see bindStateMachine.
-            case SHARE_TAG_CHANGED -> Grants.own();
+            // Both entry points start executions: see bindStateMachine. The tag's target groups are
+            // parameters under one path of this account and region.
+            case SHARE_TAG_CHANGED -> Grants.own(List.of(allow(List.of("ssm:GetParameter"), List.of(
+                    "arn:" + stack.getPartition() + ":ssm:" + stack.getRegion() + ":" + stack.getAccount()
+                            + ":parameter" + Names.TARGET_GROUP_PREFIX + "/*"))));
             case NEW_ACCOUNT -> Grants.own(List.of(allow(List.of("ec2:DescribeImages"), List.of("*"))),
                     perimeterReads());
         };

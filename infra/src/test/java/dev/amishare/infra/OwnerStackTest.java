@@ -91,7 +91,8 @@ class OwnerStackTest {
                     "kms:GetKeyPolicy", "kms:PutKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", COPY_WAITER)),
             Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", COPY_WAITER)),
-            Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution")),
+            Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution",
+                    "ssm:GetParameter")),
             Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
                     "states:StartExecution", DESCRIBE_ACCOUNT, LIST_PARENTS))));
 
@@ -110,6 +111,26 @@ class OwnerStackTest {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", stage.handler(),
                 "Role", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(expected.getKey() + ".*"), "Arn"))));
         assertThat(actionsOf(expected.getKey())).as(stage.name()).isEqualTo(expected.getValue());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tagEntryPoint_shouldReadOnlyTheTargetGroups_whenGranted() {
+        // WHEN the tag function's statements that read parameters
+        List<String> resources = new java.util.ArrayList<>();
+        template.findResources("AWS::IAM::Policy").values().forEach(r -> {
+            Map<String, Object> props = (Map<String, Object>) r.get("Properties");
+            if (String.valueOf(props.get("Roles")).contains("FunctionsShareTagChangedRole")) {
+                ((List<Map<String, Object>>) ((Map<String, Object>) props.get("PolicyDocument")).get("Statement"))
+                        .stream().filter(st -> Synth.actions(st).contains("ssm:GetParameter"))
+                        .forEach(st -> resources.add(String.valueOf(st.get("Resource"))));
+            }
+        });
+
+        // THEN one resource: the target-group path of the owner's account and region, nothing wider
+        assertThat(resources).singleElement().asString()
+                .contains(":parameter" + Names.TARGET_GROUP_PREFIX + "/*").contains("AWS::AccountId")
+                .contains("AWS::Region");
     }
 
     @Test

@@ -51,6 +51,13 @@ public final class Names {
      */
     public static final String COPY_TOKEN_PREFIX = "/amishare/copy-tokens";
 
+    /**
+     * Where the owner keeps named target groups for the targets tag ({@code group:<name>} in the tag):
+     * parameter {@code <prefix>/<name>}, a StringList of account ids and organization ({@code o-…}) or OU
+     * ({@code ou-…}) ids, so IAM grants {@code <prefix>/*}.
+     */
+    public static final String TARGET_GROUP_PREFIX = "/amishare/target-groups";
+
     /** The owner account's event bus the consumer stacks forward their copies' AMI events to. */
     public static final String COPY_EVENT_BUS = "amishare-copy-events";
 

@@ -3,11 +3,8 @@ package dev.amishare.functions.entry;
 import dev.amishare.contract.Names;
 import dev.amishare.errors.UnsupportedEntryEventException;
 import dev.amishare.functions.model.ShareRequest;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,13 +21,22 @@ public final class EntryNormalizer {
     private EntryNormalizer() {
     }
 
-    /**
-     * The share request a tag change asks for, or empty when the targets tag is gone or empty (this
-     * entry point only shares; revoking is an explicit request). Account ids are trimmed, de-duplicated
-     * and kept in tag order; their format is checked by the workflow's prepare stage, which reports
-     * every problem of the request at once.
-     */
+    /** {@link #shareRequest(TagChangeEvent, TagTargets)} for a tag naming account ids only. */
     public static Optional<ShareRequest> shareRequest(TagChangeEvent event) {
+        return shareRequest(event, TagTargets.accountsOnly());
+    }
+
+    /**
+     * The share request a tag change asks for, or empty when the targets tag is gone or names nobody (this
+     * entry point only shares; revoking is an explicit request). The tag's account ids, organizations, OUs
+     * and target groups are resolved by {@code targets}; each principal comes once, in tag order. Account
+     * ids are not checked here: the workflow's prepare stage reports every problem of the request at once.
+     *
+     * @throws dev.amishare.errors.TargetGroupNotFoundException when the tag names an undefined group
+     * @throws dev.amishare.errors.UnresolvableTargetException when an organization, OU or group cannot be
+     *     turned into a principal
+     */
+    public static Optional<ShareRequest> shareRequest(TagChangeEvent event, TagTargets targets) {
         TagChangeEvent.Detail detail = event.detail();
         if (detail == null) {
             throw new UnsupportedEntryEventException(event.id(), "no detail");
@@ -40,14 +46,23 @@ public final class EntryNormalizer {
         if (value == null) {
             return Optional.empty();
         }
-        Set<String> accounts = new LinkedHashSet<>();
-        Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(accounts::add);
-        if (accounts.isEmpty()) {
+        TagTargets.Resolved resolved = targets.resolve(value, partition(event));
+        if (resolved.isEmpty()) {
             return Optional.empty();
         }
-        List<ShareRequest.Target> targets = accounts.stream().map(a -> new ShareRequest.Target(a, null)).toList();
-        return Optional.of(new ShareRequest(imageId, event.region(), targets, null, null, null, null, null, null, null,
+        List<ShareRequest.Target> accounts = resolved.accountIds().stream()
+                .map(a -> new ShareRequest.Target(a, null)).toList();
+        return Optional.of(new ShareRequest(imageId, event.region(), accounts, resolved.organizationArns(),
+                resolved.organizationalUnitArns(), null, null, null, null, null,
                 "tag change of " + String.join(",", event.resources()) + " (event " + event.id() + ")"));
+    }
+
+    /** The partition of the tagged image's ARN ({@code aws}, {@code aws-cn}, ...). */
+    static String partition(TagChangeEvent event) {
+        String arn = event.resources().stream().filter(a -> a.contains(":image/")).findFirst().orElseThrow(
+                () -> new UnsupportedEntryEventException(event.id(), "no image ARN in resources"));
+        String[] parts = arn.split(":", 3);
+        return parts.length == 3 && "arn".equals(parts[0]) && !parts[1].isEmpty() ? parts[1] : "aws";
     }
 
     /**

@@ -7,13 +7,13 @@ import dev.amishare.functions.common.StageHandler;
 
 /**
  * Target of the owner stack's "Tag Change on Resource" rule: an AMI's {@value Names#TAG_TARGETS} tag
- * changed, so share it with the accounts the tag lists.
+ * changed, so share it with the accounts, organization, OUs and target groups the tag lists.
  */
 public final class ShareTagChangedHandler extends StageHandler<TagChangeEvent, EntryResult> {
 
     public ShareTagChangedHandler() {
         this(new ShareTagChangedService(ExecutionStarter.fromEnvironment(AwsClients.sfn()),
-                System.getenv(Names.ENV_OWNER_ACCOUNT_ID)));
+                System.getenv(Names.ENV_OWNER_ACCOUNT_ID), TagTargets.fromEnvironment()));
     }
 
     public ShareTagChangedHandler(ShareTagChangedService service) {

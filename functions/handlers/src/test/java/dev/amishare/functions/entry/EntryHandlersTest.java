@@ -3,6 +3,9 @@ package dev.amishare.functions.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.errors.UntrustedEventException;
+import dev.amishare.errors.TargetGroupNotFoundException;
+import dev.amishare.contract.Names;
+import dev.amishare.functions.testing.FakeSsm;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.functions.common.Json;
@@ -218,6 +221,37 @@ class EntryHandlersTest {
         // WHEN / THEN
         assertThatThrownBy(() -> run(handler, "tag-change-image-targets.json"))
                 .isInstanceOf(UntrustedEventException.class).hasMessageContaining("111111111111");
+        assertThat(sfn.calls).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldStartTheShareWithTheGroupsAccounts_whenTheTagNamesATargetGroup() throws IOException {
+        // GIVEN the group the sample names
+        RecordingSfn sfn = new RecordingSfn();
+        FakeSsm ssm = new FakeSsm();
+        ssm.parameters.put(Names.TARGET_GROUP_PREFIX + "/partners", "333333333333,444444444444");
+        ShareTagChangedHandler handler = new ShareTagChangedHandler(new ShareTagChangedService(
+                new ExecutionStarter(sfn, ARN), OWNER, new TagTargets(() -> ssm, "o-amishare01", MANAGEMENT)));
+
+        // WHEN
+        run(handler, "tag-change-image-group.json");
+
+        // THEN
+        assertThat(sfn.calls).singleElement().satisfies(call -> assertThat(
+                Json.read(call.input(), ShareRequest.class).accountIds())
+                .containsExactly("333333333333", "444444444444", "222222222222"));
+    }
+
+    @Test
+    void handleRequest_shouldStartNothing_whenTheTagNamesAnUndefinedTargetGroup() {
+        // GIVEN no group "partners" in Parameter Store
+        RecordingSfn sfn = new RecordingSfn();
+        ShareTagChangedHandler handler = new ShareTagChangedHandler(new ShareTagChangedService(
+                new ExecutionStarter(sfn, ARN), OWNER, new TagTargets(FakeSsm::new, "o-amishare01", MANAGEMENT)));
+
+        // WHEN / THEN not even the tag's other account is shared with
+        assertThatThrownBy(() -> run(handler, "tag-change-image-group.json"))
+                .isInstanceOf(TargetGroupNotFoundException.class).hasMessageContaining("partners");
         assertThat(sfn.calls).isEmpty();
     }
 

@@ -8,6 +8,7 @@ import dev.amishare.errors.UnsupportedEntryEventException;
 import dev.amishare.functions.common.Json;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.model.ShareRequestValidator;
+import dev.amishare.functions.testing.FakeSsm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,57 @@ class EntryNormalizerTest {
                 null, null, null, null, null, null, null, "tag change of arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890 "
                         + "(event bddcf1d6-0251-35a1-aab0-adc1fb47c11c)"));
         assertThat(ShareRequestValidator.problems(Json.MAPPER.valueToTree(request.orElseThrow()))).isEmpty();
+    }
+
+    @Test
+    void shareRequest_shouldShareWithTheOuByItsArn_whenTheTagNamesAnOuBesideAnAccount() throws IOException {
+        // GIVEN the tag names an OU of the perimeter's organization and an account
+        TagChangeEvent event = sample("tag-change-image-ou.json", TagChangeEvent.class);
+        TagTargets targets = new TagTargets(null, "o-amishare01", "111111111111");
+
+        // WHEN
+        ShareRequest request = EntryNormalizer.shareRequest(event, targets).orElseThrow();
+
+        // THEN a valid request: launch access for the OU (by ARN) and the account
+        assertThat(request.accountIds()).containsExactly("333333333333");
+        assertThat(request.organizationalUnitArns())
+                .containsExactly("arn:aws:organizations::111111111111:ou/o-amishare01/ou-ab12-targets1");
+        assertThat(request.organizationArns()).isEmpty();
+        assertThat(ShareRequestValidator.problems(Json.MAPPER.valueToTree(request))).isEmpty();
+    }
+
+    @Test
+    void shareRequest_shouldShareWithTheGroupsTargets_whenTheTagNamesATargetGroup() throws IOException {
+        // GIVEN the owner keeps the group "partners" in Parameter Store: 40 accounts and the organization
+        TagChangeEvent event = sample("tag-change-image-group.json", TagChangeEvent.class);
+        FakeSsm ssm = new FakeSsm();
+        List<String> partners = java.util.stream.IntStream.range(0, 40)
+                .mapToObj(i -> String.valueOf(700000000000L + i)).toList();
+        ssm.parameters.put(Names.TARGET_GROUP_PREFIX + "/partners", String.join(",", partners) + ",o-amishare01");
+
+        // WHEN
+        ShareRequest request = EntryNormalizer.shareRequest(event,
+                new TagTargets(() -> ssm, "o-amishare01", "111111111111")).orElseThrow();
+
+        // THEN more accounts than a tag value could hold, the organization by ARN, and a valid request
+        assertThat(request.accountIds()).hasSize(41).startsWith("700000000000").endsWith("222222222222");
+        assertThat(request.organizationArns())
+                .containsExactly("arn:aws:organizations::111111111111:organization/o-amishare01");
+        assertThat(ShareRequestValidator.problems(Json.MAPPER.valueToTree(request))).isEmpty();
+    }
+
+    @Test
+    void shareRequest_shouldBeEmpty_whenTheTagNamesOnlyAnEmptyGroup() throws IOException {
+        // GIVEN
+        TagChangeEvent sample = sample("tag-change-image-group.json", TagChangeEvent.class);
+        TagChangeEvent onlyGroup = new TagChangeEvent(sample.id(), sample.detailType(), sample.source(),
+                sample.account(), sample.region(), sample.resources(), new TagChangeEvent.Detail(
+                        List.of(Names.TAG_TARGETS), "ec2", "image", Map.of(Names.TAG_TARGETS, "group:nobody")));
+        FakeSsm ssm = new FakeSsm();
+        ssm.parameters.put(Names.TARGET_GROUP_PREFIX + "/nobody", " ");
+
+        // WHEN / THEN
+        assertThat(EntryNormalizer.shareRequest(onlyGroup, new TagTargets(() -> ssm, null, null))).isEmpty();
     }
 
     @Test
