@@ -231,8 +231,13 @@ public final class StageFunctions extends Construct {
             return List.of();
         }
         String arn = "arn:" + stack.getPartition() + ":organizations::*:";
+        // Many accounts at once are checked by listing the perimeter instead (PerimeterGuard): ListAccounts
+        // has no resource type, the OU listings are scoped to the organization's OUs and root.
         return List.of(allow(List.of("organizations:DescribeAccount", "organizations:ListParents"),
-                List.of(arn + "account/" + org + "/*", arn + "ou/" + org + "/*")));
+                        List.of(arn + "account/" + org + "/*", arn + "ou/" + org + "/*")),
+                allow(List.of("organizations:ListAccountsForParent", "organizations:ListChildren"),
+                        List.of(arn + "ou/" + org + "/*", arn + "root/" + org + "/*")),
+                allow(List.of("organizations:ListAccounts"), List.of("*")));
     }
 
     /** Reading (and with {@code write}, writing) share data: the executions' objects and the Maps' results. */

@@ -24,7 +24,9 @@ import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.contract.Perimeter;
 import dev.amishare.functions.common.ConsumerRoles;
+import dev.amishare.functions.common.OrganizationDirectory;
 import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
 import dev.amishare.functions.model.Principals;
 import java.util.List;
 
@@ -43,6 +45,11 @@ public final class Stages {
     public final CopyImageHandler copy;
     public final CopyStatusHandler copyStatus;
     public final RevokeHandler revoke;
+    /** The share bucket the stages keep target lists in, as the owner stack's would be. */
+    public final ShareStore store;
+
+    /** The bucket {@link #store} writes to in the owner account. */
+    public static final String SHARE_BUCKET = "amishare-it-share-data";
 
     public Stages(Aws aws) {
         this.aws = aws;
@@ -54,24 +61,32 @@ public final class Stages {
         // The emulator's organization, checked through its Organizations as the deployed functions do.
         var perimeter = new PerimeterGuard(Perimeter.ofOrganization(Accounts.ORGANIZATION_ID),
                 aws.organizations(Accounts.OWNER));
-        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter));
-        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter));
-        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter));
-        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter));
+        var s3 = aws.s3(Accounts.OWNER);
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(SHARE_BUCKET))) {
+            s3.createBucket(r -> r.bucket(SHARE_BUCKET));
+        }
+        store = new ShareStore(s3, SHARE_BUCKET);
+        var directory = new OrganizationDirectory(aws.organizations(Accounts.OWNER));
+        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter, directory::accountsUnder, store));
+        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter, store));
+        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter, store));
+        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter, store));
         validate = new ValidateConsumerHandler(new ConsumerValidationService(roles, targets));
         copy = new CopyImageHandler(new CopyImageService(roles, targets, perimeter));
         copyStatus = new CopyStatusHandler(new CopyStatusService(roles, targets));
-        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter),
-                new KeyPolicyService(kms, perimeter), perimeter));
+        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
+                new KeyPolicyService(kms, perimeter, store), perimeter, store));
     }
 
     public LaunchPermissionResult grantLaunch(String imageId, String account) {
-        return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId, Principals.ofAccounts(List.of(account)), false, "it"),
+        return Handlers.invoke(launch, new GrantLaunchPermissionInput(imageId,
+                Principals.ofAccounts(List.of(account)), null, false, "it"),
                 LaunchPermissionResult.class);
     }
 
     public KeyPolicyResult grantKeys(List<String> keyArns, String account) {
-        return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns, Principals.ofAccounts(List.of(account)), false, "it"),
+        return Handlers.invoke(keyPolicy, new KeyPolicyInput(keyArns,
+                Principals.ofAccounts(List.of(account)), null, false, "it"),
                 KeyPolicyResult.class);
     }
 

@@ -122,15 +122,6 @@ public final class AwsClients {
         return new PerimeterGuard(perimeter, perimeter.organizationId() == null ? null : organizations());
     }
 
-    /** Lists the accounts under an OU through Organizations, for requests that copy into OUs. */
-    public static dev.amishare.functions.prepare.OrganizationalUnitAccounts organizationalUnitAccounts() {
-        // Wired to the organization directory once it lands; until then OU copies are refused by name.
-        return ou -> {
-            throw new dev.amishare.errors.InvalidShareRequestException(java.util.List.of(
-                    "copyToOrganizationalUnits: listing " + ou + " is not available in this build"));
-        };
-    }
-
     /** Assumes consumer roles with the external id this deployment was configured with. */
     public static ConsumerRoles consumerRoles() {
         return new ConsumerRoles(sts(), System.getenv(Names.ENV_EXTERNAL_ID));
