@@ -69,7 +69,8 @@ public final class ConsumerStack extends Stack {
         String partition = getPartition();
         String images = "arn:" + partition + ":ec2:*::image/*";
         // DescribeImages has no resource-level permissions.
-        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.DESCRIBE_IMAGES), List.of("*")));
+        consumerRole.addToPrincipalPolicy(StageFunctions.allow(List.of(ConsumerActions.DESCRIBE_IMAGES,
+                ConsumerActions.GET_ALLOWED_IMAGES_SETTINGS), List.of("*")));
         // CopyImage is authorized on the source image and on the new one (Service Authorization Reference,
         // Amazon EC2: CopyImage's image resource, with ec2:Owner for the source). The source must be the
         // owner account's: the role copies golden images, not public or anybody else's. The new image is

@@ -18,6 +18,11 @@ public final class ConsumerActions {
     /** On the new image and its snapshots, only while CopyImage creates them. */
     public static final String CREATE_TAGS = "ec2:CreateTags";
     public static final String CREATE_TAGS_ACTION_KEY = "ec2:CreateAction";
+    /**
+     * The readiness check reads the target's Allowed AMIs settings (EC2 UserGuide "ec2-allowed-amis"); no
+     * resource-level permissions.
+     */
+    public static final String GET_ALLOWED_IMAGES_SETTINGS = "ec2:GetAllowedImagesSettings";
 
     /** Called by the validation stage itself, so not limited to EC2. */
     public static final String DESCRIBE_KEY = "kms:DescribeKey";

@@ -17,7 +17,8 @@ public final class ConsumerRoles {
 
     /** The EC2 actions validating, copying and launching a shared AMI take in the target account. */
     public static final List<String> EC2_ACTIONS = List.of(
-            "ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:CopyImage", "ec2:CreateTags", "ec2:RunInstances");
+            "ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:CopyImage", "ec2:CreateTags", "ec2:RunInstances",
+            "ec2:GetAllowedImagesSettings");
     /** The KMS actions on the owner's key and the target's own key (AWS: "share-kms-key", "CopyingAMIs"). */
     public static final List<String> KMS_ACTIONS = List.of(
             "kms:DescribeKey", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant");
