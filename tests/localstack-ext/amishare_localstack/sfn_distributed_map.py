@@ -82,7 +82,10 @@ FAILED_FILE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
 
 def _strip(scope: dict, path: tuple, batchers: dict) -> bool:
     """Takes ItemBatcher out of every Map state under scope (a dict with "States"); True if anything
-    changed. An integer ToleratedFailurePercentage becomes a float, which LocalStack's grammar takes."""
+    changed. An integer ToleratedFailurePercentage becomes a float, which LocalStack's grammar takes.
+    ExecutionType EXPRESS of a Distributed Map's children is parsed as STANDARD: LocalStack's grammar
+    takes only STANDARD there, whereas Step Functions runs Express children under a Standard parent
+    (DeveloperGuide "state-map-distributed", ProcessorConfig); here children run alike either way."""
     changed = False
     states = scope.get("States") if isinstance(scope, dict) else None
     if not isinstance(states, dict):
@@ -93,6 +96,10 @@ def _strip(scope: dict, path: tuple, batchers: dict) -> bool:
         if state.get("Type") == "Map":
             if "ItemBatcher" in state:
                 batchers[path + (name,)] = state.pop("ItemBatcher")
+                changed = True
+            config = (state.get("ItemProcessor") or {}).get("ProcessorConfig") or {}
+            if config.get("ExecutionType") == "EXPRESS":
+                config["ExecutionType"] = "STANDARD"
                 changed = True
             percentage = state.get("ToleratedFailurePercentage")
             if isinstance(percentage, int) and not isinstance(percentage, bool):

@@ -282,6 +282,22 @@ def test_item_batcher_is_accepted_and_the_definition_is_kept_as_given(bucket, ma
     assert definition["States"]["Fan"]["ItemBatcher"] == {"MaxItemsPerBatch": 2}
 
 
+def test_express_children_under_a_standard_parent_run_and_the_definition_is_kept(bucket, machines, role_arn):
+    """Step Functions DeveloperGuide "state-map-distributed": ProcessorConfig.ExecutionType EXPRESS runs
+    the children as Express workflows under a Standard parent; CreateStateMachine accepts it."""
+    key = put_items(bucket, items_with_failures(3, set()))
+    processor = echo_processor()
+    processor["ProcessorConfig"]["ExecutionType"] = "EXPRESS"
+    machine = create_machine(machines, role_arn, {"Fan": distributed_map(bucket, key, processor)})
+
+    execution = run(machine, {"run": "express"})
+    definition = json.loads(client("stepfunctions").describe_state_machine(stateMachineArn=machine)["definition"])
+
+    assert execution["status"] == "SUCCEEDED"
+    assert definition["States"]["Fan"]["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] == "EXPRESS"
+    assert map_run_of(execution["executionArn"])["executionCounts"]["succeeded"] == 3
+
+
 def test_item_batcher_passes_batches_of_selected_items_with_batch_input(bucket, machines, role_arn):
     """"input-output-itembatcher": each child gets {"BatchInput": ..., "Items": [...]}, at most
     MaxItemsPerBatch items, each item as ItemSelector made it ($$.Map.Item.Value of that item); BatchInput
