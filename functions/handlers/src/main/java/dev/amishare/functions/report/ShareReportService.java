@@ -137,6 +137,11 @@ public record ShareReportService(ShareStore store) {
         return cause;
     }
 
+    /** A reason short enough for a one-line message; the report keeps it whole. */
+    static String abbreviate(String reason) {
+        return reason.length() <= 160 ? reason : reason.substring(0, 157) + "...";
+    }
+
     private static String message(ShareSummary.Counts c, List<TargetOutcome> failed, int tolerance, boolean within,
             S3Location reportAt) {
         StringBuilder m = new StringBuilder();
@@ -147,7 +152,8 @@ public record ShareReportService(ShareStore store) {
         if (!within) {
             m.append(": ");
             m.append(String.join(", ", failed.stream().limit(MAX_FAILED_LISTED)
-                    .map(o -> o.accountId() + " " + o.status().name().toLowerCase().replace('_', ' ')).toList()));
+                    .map(o -> o.accountId() + " " + o.status().name().toLowerCase().replace('_', ' ')
+                            + (o.reasons().isEmpty() ? "" : " (" + abbreviate(o.reasons().get(0)) + ")")).toList()));
             if (failed.size() > MAX_FAILED_LISTED) {
                 m.append(" and ").append(failed.size() - MAX_FAILED_LISTED).append(" more");
             }
