@@ -5,15 +5,15 @@ import json
 import time
 import uuid
 
-from conftest import CONSUMER, OWNER, REGION, THIRD, client, wait_for
+from conftest import CONSUMER, OTHER_REGION, OWNER, REGION, THIRD, client, wait_for
 
 OUTSIDER = "444444444444"  # in no organization of organizations.json
 
 EMULATE_AWS = "X-Amishare-Emulate-Aws-Service"
 
 
-def events_client(account, emulate_aws_service=False, **credentials):
-    events = client("events", account, **credentials)
+def events_client(account, emulate_aws_service=False, region=REGION, **credentials):
+    events = client("events", account, region, **credentials)
     if emulate_aws_service:
         def add_header(request, **_):
             request.headers[EMULATE_AWS] = "true"
@@ -233,3 +233,78 @@ def test_event_bus_policy_resources_add_statements_to_the_bus_policy():
     assert sorted(s["Sid"] for s in policy["Statement"]) == [f"amishare-consumer-{CONSUMER}", f"amishare-consumer-{THIRD}"]
     assert "EventId" in _put(CONSUMER, arn) and "EventId" in _put(THIRD, arn)
     assert _put(OUTSIDER, arn)["ErrorCode"] == "AccessDeniedException"
+
+
+def _forwarding_role(account, bus_arns):
+    """A role in account that EventBridge may assume, allowed events:PutEvents on bus_arns only."""
+    iam = client("iam", account)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "events.amazonaws.com"}}]}
+    role = iam.create_role(RoleName=f"forward-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName=role["Role"]["RoleName"], PolicyName="forward", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents",
+                                                "Resource": bus_arns}]}))
+    return role["Role"]["Arn"]
+
+
+def _forward_from(account, region, pattern, target_bus_arn, role_arn):
+    """A rule on the default bus of account in region sending events that match pattern to target_bus_arn
+    as role_arn."""
+    events = client("events", account, region)
+    rule = f"forward-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, Targets=[{"Id": "bus", "Arn": target_bus_arn, "RoleArn": role_arn}])
+
+
+def test_rule_delivery_to_a_bus_of_another_account_in_another_region_keeps_its_origin():
+    """EventBridge UserGuide "eb-cross-region" and "eb-cross-account": a rule in account B, region
+    eu-west-1, whose target is a bus of account A in us-east-1 delivers as its role, which needs
+    events:PutEvents on that bus's ARN (the bus of the same name in the rule's own region does not
+    count), and the bus policy must allow B. The event keeps the account and region it came from."""
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(EventBusName=name, Action="events:PutEvents", Principal=CONSUMER,
+                                           StatementId="consumer")
+    seen = captured(OWNER, {"source": ["amishare.forwarded"]}, bus=name)
+    pattern = {"source": ["amishare.forwarded"]}
+    same_name_here = f"arn:aws:events:{OTHER_REGION}:{OWNER}:event-bus/{name}"
+    _forward_from(CONSUMER, OTHER_REGION, pattern, arn, _forwarding_role(CONSUMER, [same_name_here]))
+    consumer = client("events", CONSUMER, OTHER_REGION)
+
+    def put():
+        marker = uuid.uuid4().hex
+        assert consumer.put_events(Entries=[entry("amishare.forwarded", marker)])["FailedEntryCount"] == 0
+        return marker
+
+    refused = put()
+    time.sleep(2)  # the rule is processed asynchronously; the event would have arrived by now
+    _forward_from(CONSUMER, OTHER_REGION, pattern, arn, _forwarding_role(CONSUMER, [arn]))
+    accepted = put()
+    event = wait_for(lambda: seen(accepted), message="the event forwarded from eu-west-1")
+    assert (event["account"], event["region"], event["source"]) == (CONSUMER, OTHER_REGION, "amishare.forwarded")
+    assert seen(refused) is None
+
+
+def test_ami_state_change_reaches_the_owners_bus_from_another_region_under_the_bus_policy_conditions():
+    """amishare's forwarding across regions: EC2's "EC2 AMI State Change" (source aws.ec2) in account B,
+    eu-west-1, forwarded by B's rule as B's role to A's bus in us-east-1, whose policy admits only aws.ec2
+    AMI state changes from the organization (aws:PrincipalOrgID, events:source, events:detail-type:
+    EventBridge UserGuide "eb-use-conditions"); another detail type from the same rule does not get in."""
+    name, arn = new_bus(OWNER)
+    client("events", OWNER).put_permission(EventBusName=name, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "organization", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
+            "Resource": arn, "Condition": {"StringEquals": {
+                "aws:PrincipalOrgID": "o-amishare01", "events:source": ["aws.ec2"],
+                "events:detail-type": ["EC2 AMI State Change"]}}}]}))
+    seen = captured(OWNER, {"source": ["aws.ec2"]}, bus=name)
+    _forward_from(CONSUMER, OTHER_REGION, {"source": ["aws.ec2"]}, arn, _forwarding_role(CONSUMER, [arn]))
+    ec2_events = events_client(CONSUMER, emulate_aws_service=True, region=OTHER_REGION)
+    other, state_change = uuid.uuid4().hex, uuid.uuid4().hex
+    response = ec2_events.put_events(Entries=[entry("aws.ec2", other, detail_type="EC2 Instance State-change"),
+                                              entry("aws.ec2", state_change, detail_type="EC2 AMI State Change")])
+    assert response["FailedEntryCount"] == 0
+    event = wait_for(lambda: seen(state_change), message="the AMI state change forwarded from eu-west-1")
+    assert (event["account"], event["region"], event["detail-type"]) == (CONSUMER, OTHER_REGION,
+                                                                        "EC2 AMI State Change")
+    time.sleep(2)  # both entries were matched by the same rule at once; the refused one would be here too
+    assert seen(other) is None

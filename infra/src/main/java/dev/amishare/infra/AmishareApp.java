@@ -15,7 +15,7 @@ import software.amazon.awscdk.StackProps;
  * repository root. Context (-c key=value, documented in infra/README.md): the sharing perimeter
  * (perimeterOrganizationId, perimeterOrganizationalUnitIds, perimeterAccountIds, comma-separated; the owner
  * stack refuses to synthesize without one), managementAccountId, externalId, consumerRoleName, and for the
- * consumer stack ownerAccountId, ownerAccessRoleArn, ownerCopyWaiterRoleArn.
+ * consumer stack ownerAccountId, ownerRegion, ownerAccessRoleArn, ownerCopyWaiterRoleArn.
  */
 public final class AmishareApp {
 
@@ -51,6 +51,7 @@ public final class AmishareApp {
                 .build());
         new ConsumerStack(app, "AmishareConsumer", ConsumerStack.ConsumerStackProps.builder()
                 .ownerAccountId(context(app, "ownerAccountId"))
+                .ownerRegion(context(app, "ownerRegion"))
                 .ownerAccessRoleArn(context(app, "ownerAccessRoleArn"))
                 .ownerCopyWaiterRoleArn(context(app, "ownerCopyWaiterRoleArn"))
                 .consumerRoleName(consumerRoleName)

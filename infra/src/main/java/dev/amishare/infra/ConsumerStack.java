@@ -8,8 +8,12 @@ import java.util.Map;
 import java.util.Objects;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnCondition;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.CfnParameter;
+import software.amazon.awscdk.CfnResource;
+import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.events.EventBus;
@@ -26,6 +30,11 @@ import software.constructs.Construct;
  * Deployed into every target account (StackSets, an account-vending pipeline, or by hand): the role
  * amishare assumes there to validate and copy, and the rule that forwards the account's AMI state
  * changes to the owner account, where they finish the workflow's copy waits.
+ * <p>
+ * EC2 emits a copy's state change in the region of the copy, so the stack is deployed in every region a
+ * target copies into; each forwards to the owner's bus in the owner's region. IAM is global: only the
+ * stack in the owner's region creates the consumer role (a CloudFormation condition), the others would
+ * fail on its fixed name.
  */
 public final class ConsumerStack extends Stack {
 
@@ -42,6 +51,12 @@ public final class ConsumerStack extends Stack {
                         .build().getValueAsString();
         // Two owner roles assume the consumer role: consumer-access (validate, copy, status) and the copy
         // waiter (AwaitCopy). Each ARN defaults to the owner's fixed role name, like the account id above.
+        String ownerRegion = props.ownerRegion() != null ? props.ownerRegion()
+                : CfnParameter.Builder.create(this, "OwnerRegion")
+                        .description("The region of the owner stack: its copy-event bus receives this region's AMI "
+                                + "state changes, and the stack in this region creates the consumer role")
+                        .allowedPattern(ConsumerStackProps.REGION_PATTERN)
+                        .build().getValueAsString();
         String ownerAccessRoleArn = props.ownerAccessRoleArn() != null ? props.ownerAccessRoleArn()
                 : ownerRole(owner, Names.CONSUMER_ACCESS_ROLE);
         String ownerCopyWaiterRoleArn = props.ownerCopyWaiterRoleArn() != null ? props.ownerCopyWaiterRoleArn()
@@ -109,12 +124,24 @@ public final class ConsumerStack extends Stack {
         grant.addCondition("Bool", Map.of("kms:GrantIsForAWSResource", "true"));
         consumerRole.addToPrincipalPolicy(grant);
 
-        // Forward this account's AMI state changes to the owner's default bus (cross-account target).
+        // The role is global: one stack per account creates it, the one in the owner's region; the stacks in
+        // the other regions a target copies into only forward events.
+        CfnCondition roleHere = CfnCondition.Builder.create(this, "ConsumerRoleInThisRegion")
+                .expression(Fn.conditionEquals(Aws.REGION, ownerRegion))
+                .build();
+        ((CfnResource) consumerRole.getNode().getDefaultChild()).getCfnOptions().setCondition(roleHere);
+        ((CfnResource) consumerRole.getNode().findChild("DefaultPolicy").getNode().getDefaultChild())
+                .getCfnOptions().setCondition(roleHere);
+
+        // Forward this account's AMI state changes to the owner's bus, in the owner's region whatever region
+        // this stack is in (cross-account, cross-region target: EventBridge UserGuide "eb-cross-region",
+        // "eb-cross-account"). EventBridge puts them as this role, which the target allows PutEvents on that
+        // bus's ARN only; the bus policy admits the account.
         Role forwarder = Role.Builder.create(this, "ForwardRole")
                 .assumedBy(new ServicePrincipal("events.amazonaws.com"))
                 .description("amishare: EventBridge puts AMI state changes on the owner account's bus")
                 .build();
-        String ownerBus = "arn:" + partition + ":events:" + getRegion() + ":" + owner + ":event-bus/"
+        String ownerBus = "arn:" + partition + ":events:" + ownerRegion + ":" + owner + ":event-bus/"
                 + Names.COPY_EVENT_BUS;
         Rule.Builder.create(this, "ForwardAmiStateChangeRule")
                 .description("amishare: forwards EC2 AMI State Change events to the owner account")
@@ -123,7 +150,7 @@ public final class ConsumerStack extends Stack {
                         EventBus.fromEventBusArn(this, "OwnerBus", ownerBus)).role(forwarder).build()))
                 .build();
 
-        CfnOutput.Builder.create(this, "ConsumerRoleArn").value(consumerRole.getRoleArn()).build();
+        CfnOutput.Builder.create(this, "ConsumerRoleArn").value(consumerRole.getRoleArn()).condition(roleHere).build();
 
         NagSuppressions.addResourceSuppressions(consumerRole, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
@@ -151,16 +178,25 @@ public final class ConsumerStack extends Stack {
      * What the consumer stack is built from.
      *
      * @param ownerAccountId the owner account; null makes it a template parameter
+     * @param ownerRegion the owner stack's region (its copy-event bus); null makes it a template parameter
      * @param ownerAccessRoleArn the owner's consumer-access role; default from the owner account id
      * @param ownerCopyWaiterRoleArn the owner's copy-waiter role (AwaitCopy); default from the owner account id
      * @param consumerRoleName default {@value dev.amishare.contract.Names#DEFAULT_CONSUMER_ROLE}
      * @param externalId required in sts:ExternalId when set
      * @param organizationId required in aws:PrincipalOrgID when set
      */
-    public record ConsumerStackProps(StackProps stackProps, String ownerAccountId, String ownerAccessRoleArn,
-            String ownerCopyWaiterRoleArn, String consumerRoleName, String externalId, String organizationId) {
+    public record ConsumerStackProps(StackProps stackProps, String ownerAccountId, String ownerRegion,
+            String ownerAccessRoleArn, String ownerCopyWaiterRoleArn, String consumerRoleName, String externalId,
+            String organizationId) {
+
+        /** An AWS region name: us-east-1, eu-west-1, us-gov-west-1. */
+        static final String REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-\\d+$";
 
         public ConsumerStackProps {
+            if (ownerRegion != null && !ownerRegion.matches(REGION_PATTERN)) {
+                throw new IllegalArgumentException("ownerRegion must be a region name such as us-east-1, not '"
+                        + ownerRegion + "'");
+            }
             stackProps = stackProps == null ? StackProps.builder().build() : stackProps;
             consumerRoleName = consumerRoleName == null ? Names.DEFAULT_CONSUMER_ROLE : consumerRoleName;
             Objects.requireNonNull(consumerRoleName);
@@ -174,6 +210,7 @@ public final class ConsumerStack extends Stack {
         public static final class Builder {
             private StackProps stackProps;
             private String ownerAccountId;
+            private String ownerRegion;
             private String ownerAccessRoleArn;
             private String ownerCopyWaiterRoleArn;
             private String consumerRoleName;
@@ -187,6 +224,11 @@ public final class ConsumerStack extends Stack {
 
             public Builder ownerAccountId(String v) {
                 ownerAccountId = v;
+                return this;
+            }
+
+            public Builder ownerRegion(String v) {
+                ownerRegion = v;
                 return this;
             }
 
@@ -216,7 +258,7 @@ public final class ConsumerStack extends Stack {
             }
 
             public ConsumerStackProps build() {
-                return new ConsumerStackProps(stackProps, ownerAccountId, ownerAccessRoleArn,
+                return new ConsumerStackProps(stackProps, ownerAccountId, ownerRegion, ownerAccessRoleArn,
                         ownerCopyWaiterRoleArn, consumerRoleName, externalId, organizationId);
             }
         }

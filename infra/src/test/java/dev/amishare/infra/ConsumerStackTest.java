@@ -85,14 +85,74 @@ class ConsumerStackTest {
     }
 
     @Test
-    void forwardRule_shouldSendAmiStateChangesToTheOwnersCopyEventBus_whenSynthesized() {
+    void forwardRule_shouldSendAmiStateChangesToTheOwnersCopyEventBusInTheOwnersRegion_whenSynthesized() {
+        // GIVEN the app's context: owner account 111111111111 in us-east-1; the stack itself has no region
+        // WHEN / THEN the rule targets the bus in us-east-1, not in the region the stack is deployed in
+        Object bus = Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":events:us-east-1:111111111111:event-bus/amishare-copy-events")));
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "EventPattern", EventPatterns.read(EventPatterns.AMI_STATE_CHANGE),
                 "Targets", List.of(Match.objectLike(Map.of(
-                        "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                                ":events:", Map.of("Ref", "AWS::Region"),
-                                ":111111111111:event-bus/amishare-copy-events"))),
-                        "RoleArn", Match.anyValue())))));
+                        "Arn", bus,
+                        "RoleArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("ForwardRole.*"), "Arn")))))));
+        // AND EventBridge's role may put events on that bus only
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("ForwardRole.*"))),
+                "PolicyDocument", Map.of("Statement", List.of(Map.of(
+                        "Action", "events:PutEvents", "Effect", "Allow", "Resource", bus)))));
+        org.assertj.core.api.Assertions.assertThat(String.valueOf(
+                template.findResources("AWS::Events::Rule").values())).doesNotContain("AWS::Region");
+    }
+
+    @Test
+    void forwardRule_shouldTargetTheOwnersRegion_whenTheStackIsDeployedInAnotherRegion() {
+        // GIVEN a consumer stack for eu-west-1 whose owner runs in us-east-1
+        App app = new App();
+        ConsumerStack stack = new ConsumerStack(app, "Ireland", ConsumerStack.ConsumerStackProps.builder()
+                .ownerAccountId("111111111111")
+                .ownerRegion("us-east-1")
+                .stackProps(software.amazon.awscdk.StackProps.builder().env(software.amazon.awscdk.Environment
+                        .builder().account("222222222222").region("eu-west-1").build()).build())
+                .build());
+
+        // WHEN
+        Template ireland = Template.fromStack(stack);
+
+        // THEN the target is the us-east-1 bus, and the consumer role is created only where the region is us-east-1
+        ireland.hasResourceProperties("AWS::Events::Rule", Map.of("Targets", List.of(Match.objectLike(Map.of(
+                "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":events:us-east-1:111111111111:event-bus/amishare-copy-events"))))))));
+        ireland.hasResource("AWS::IAM::Role", Map.of("Condition", "ConsumerRoleInThisRegion",
+                "Properties", Match.objectLike(Map.of("RoleName", "AmiShareConsumer"))));
+    }
+
+    @Test
+    void consumerRole_shouldBeCreatedOnlyInTheOwnersRegion_whenTheStackIsDeployedInSeveralRegions() {
+        // GIVEN the app's consumer stack (owner region us-east-1), deployed in every region targets copy into
+        // WHEN / THEN the role, its policy and its output exist only where AWS::Region is the owner's region
+        // (IAM names are global: a second region's stack would fail on the role's fixed name)
+        template.hasCondition("ConsumerRoleInThisRegion", Map.of("Fn::Equals",
+                List.of(Map.of("Ref", "AWS::Region"), "us-east-1")));
+        template.hasResource("AWS::IAM::Role", Map.of("Condition", "ConsumerRoleInThisRegion",
+                "Properties", Match.objectLike(Map.of("RoleName", "AmiShareConsumer"))));
+        template.hasResource("AWS::IAM::Policy", Map.of("Condition", "ConsumerRoleInThisRegion",
+                "Properties", Match.objectLike(Map.of("Roles", List.of(Map.of("Ref",
+                        Match.stringLikeRegexp("ConsumerRole.*")))))));
+        template.hasOutput("ConsumerRoleArn", Map.of("Condition", "ConsumerRoleInThisRegion"));
+        // AND the forwarding is in every region
+        org.assertj.core.api.Assertions.assertThat(template.findResources("AWS::Events::Rule").values())
+                .singleElement().satisfies(rule -> org.assertj.core.api.Assertions.assertThat(rule)
+                        .doesNotContainKey("Condition"));
+        org.assertj.core.api.Assertions.assertThat(template.findResources("AWS::IAM::Role").values())
+                .filteredOn(role -> !role.containsKey("Condition")).hasSize(1);
+    }
+
+    @Test
+    void ownerRegion_shouldBeRefused_whenItIsNotARegionName() {
+        // GIVEN / WHEN / THEN a misspelt owner region fails the synth instead of a bus ARN nobody owns
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConsumerStack.ConsumerStackProps.builder()
+                        .ownerAccountId("111111111111").ownerRegion("us-east1").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("us-east1");
     }
 
     @Test
@@ -119,8 +179,16 @@ class ConsumerStackTest {
         // WHEN
         Template template = Template.fromStack(stack);
 
-        // THEN the owner is a parameter, both owner roles are derived from it, and the trust has no condition
+        // THEN the owner and its region are parameters, both owner roles are derived from the account, the
+        // trust has no condition, and the events go to the bus in the owner's region
         template.hasParameter("OwnerAccountId", Map.of("AllowedPattern", "^\\d{12}$"));
+        template.hasParameter("OwnerRegion", Map.of("AllowedPattern", "^[a-z]{2}(-[a-z]+)+-\\d+$"));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("Targets", List.of(Match.objectLike(Map.of(
+                "Arn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":events:", Map.of("Ref", "OwnerRegion"), ":", Map.of("Ref", "OwnerAccountId"),
+                        ":event-bus/amishare-copy-events"))))))));
+        template.hasCondition("ConsumerRoleInThisRegion", Map.of("Fn::Equals",
+                List.of(Map.of("Ref", "AWS::Region"), Map.of("Ref", "OwnerRegion"))));
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
                 List.of(parameterTrust("amishare-consumer-access"), parameterTrust("amishare-copy-waiter")))));
     }

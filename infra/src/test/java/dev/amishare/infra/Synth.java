@@ -19,6 +19,7 @@ final class Synth {
     static {
         APP = new App(software.amazon.awscdk.AppProps.builder().context(Map.of(
                 "ownerAccountId", "111111111111",
+                "ownerRegion", "us-east-1",
                 "externalId", "amishare-ext-42",
                 "perimeterOrganizationId", "o-abcdef1234",
                 "perimeterAccountIds", "555555555555",
