@@ -116,11 +116,18 @@ class CrossRegionCopyE2ET {
     private static List<String> copyEventLog(String copyId) throws Exception {
         FunctionConfiguration function = system.aws.lambda(Accounts.OWNER).listFunctionsPaginator().functions()
                 .stream().filter(f -> f.handler() != null && f.handler().startsWith(COPY_EVENT_HANDLER)).findFirst().orElseThrow();
-        String group = function.loggingConfig() != null && function.loggingConfig().logGroup() != null
-                ? function.loggingConfig().logGroup() : "/aws/lambda/" + function.functionName();
-        JsonNode answer = logs("FilterLogEvents", Map.of("logGroupName", group, "filterPattern", "\"" + copyId + "\""));
+        // The function's own log group (its LoggingConfig) on AWS; the emulator writes every function's lines
+        // to /aws/lambda/<name> whatever the configuration says, so both are read.
+        List<String> groups = new ArrayList<>();
+        groups.add("/aws/lambda/" + function.functionName());
+        if (function.loggingConfig() != null && function.loggingConfig().logGroup() != null) {
+            groups.add(function.loggingConfig().logGroup());
+        }
         List<String> lines = new ArrayList<>();
-        answer.path("events").forEach(e -> lines.add(e.path("message").asText()));
+        for (String group : groups) {
+            JsonNode answer = logs("FilterLogEvents", Map.of("logGroupName", group));
+            answer.path("events").forEach(e -> lines.add(e.path("message").asText()));
+        }
         return lines.stream().filter(l -> l.contains(copyId)).toList();
     }
 
