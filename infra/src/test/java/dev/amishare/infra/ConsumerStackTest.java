@@ -65,7 +65,8 @@ class ConsumerStackTest {
     void consumerRole_shouldAllowExactlyValidationAndCopying_whenSynthesized() {
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(
-                        Match.objectLike(Map.of("Action", "ec2:DescribeImages", "Resource", "*")),
+                        Match.objectLike(Map.of("Action", List.of("ec2:DescribeImages",
+                                "ec2:GetAllowedImagesSettings"), "Resource", "*")),
                         Match.objectLike(Map.of("Action", "ec2:CopyImage")),
                         Match.objectLike(Map.of("Action", "ec2:RunInstances", "Resource", Map.of("Fn::Join",
                                 List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ec2:*::image/*"))))),
@@ -204,8 +205,10 @@ class ConsumerStackTest {
         java.util.Set<String> granted = new java.util.TreeSet<>();
         Synth.statements(template).forEach(st -> granted.addAll(Synth.actions(st)));
 
-        // THEN the role holds those and, to run the simulation, SimulatePrincipalPolicy on itself
+        // THEN the role holds those and, to run the checks, SimulatePrincipalPolicy on itself and the
+        // account's Allowed AMIs settings
         simulated.add("iam:SimulatePrincipalPolicy");
+        simulated.add(ConsumerActions.GET_ALLOWED_IMAGES_SETTINGS);
         org.assertj.core.api.Assertions.assertThat(granted).containsAll(simulated);
         org.assertj.core.api.Assertions.assertThat(granted).filteredOn(a -> a.startsWith("ec2:") || a.startsWith("kms:")
                 || a.startsWith("iam:")).containsExactlyInAnyOrderElementsOf(simulated);
