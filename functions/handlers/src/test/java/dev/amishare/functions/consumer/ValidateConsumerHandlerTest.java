@@ -16,12 +16,14 @@ class ValidateConsumerHandlerTest {
     void handleRequest_shouldWriteEveryCheck_whenTheTargetIsReady() {
         // GIVEN
         FakeTargetClients target = new FakeTargetClients();
-        ConsumerValidationServiceTest.ready(target);
+        ConsumerValidationServiceTest.shared(target);
         ValidateConsumerHandler handler =
                 new ValidateConsumerHandler(new ConsumerValidationService(new ConsumerRoles(new FakeSts("111111111111"), null), target));
         String in = "{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
                 + "\"ownerAccountId\":\"111111111111\",\"targetRole\":{\"accountId\":\"222222222222\",\"roleName\":\"AmiShareConsumer\"},\"ownerKeyArns\":[\"" + ConsumerValidationServiceTest.OWNER_KEY
-                + "\"],\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],\"executionId\":\"e\"}";
+                + "\"],\"ownerKeys\":[{\"keyArn\":\"" + ConsumerValidationServiceTest.OWNER_KEY + "\",\"policyChanged\":true,"
+                + "\"added\":1,\"alreadyPresent\":0,\"removed\":0,\"absent\":0,\"policyBytes\":1200,\"verified\":true}],"
+                + "\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],\"executionId\":\"e\"}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         // WHEN

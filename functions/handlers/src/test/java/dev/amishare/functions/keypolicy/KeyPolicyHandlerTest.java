@@ -1,6 +1,7 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class KeyPolicyHandlerTest {
     private static final String KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms, Perimeters.testGuard()));
+    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms, Perimeters.testGuard(), new FakeS3().store()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -34,8 +35,8 @@ class KeyPolicyHandlerTest {
 
         // THEN
         assertThat(out).startsWith("{\"keys\":[{\"keyArn\":\"" + KEY + "\",\"policyChanged\":true,"
-                + "\"added\":[\"222222222222\"],\"alreadyPresent\":[],\"removed\":[],\"absent\":[],\"policyBytes\":")
-                .endsWith("}],\"dryRun\":false}");
+                + "\"added\":1,\"alreadyPresent\":0,\"removed\":0,\"absent\":0,\"policyBytes\":")
+                .endsWith(",\"verified\":true}],\"dryRun\":false}");
     }
 
     @Test

@@ -1,10 +1,15 @@
 package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.errors.OutsidePerimeterException;
-import dev.amishare.functions.testing.Perimeters;
-import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amishare.errors.OutsidePerimeterException;
+import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetSet;
+import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.Perimeters;
 
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.InvalidShareRequestException;
@@ -13,6 +18,11 @@ import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.testing.RecordingKms;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyResponse;
+import software.amazon.awssdk.services.kms.model.PutKeyPolicyRequest;
+import software.amazon.awssdk.services.kms.model.PutKeyPolicyResponse;
 
 class KeyPolicyServiceTest {
 
@@ -21,10 +31,11 @@ class KeyPolicyServiceTest {
     private static final String ORG = "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5";
 
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyService service = new KeyPolicyService(kms, Perimeters.testGuard());
+    private final FakeS3 s3 = new FakeS3();
+    private final KeyPolicyService service = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store());
 
     private static KeyPolicyInput input(List<String> keys, List<String> accounts, boolean dryRun) {
-        return new KeyPolicyInput(keys, Principals.ofAccounts(accounts), dryRun, "exec-1");
+        return new KeyPolicyInput(keys, Principals.ofAccounts(accounts), null, dryRun, "exec-1");
     }
 
     @Test
@@ -42,9 +53,11 @@ class KeyPolicyServiceTest {
         assertThat(kms.puts.get(0).policyName()).isEqualTo("default");
         assertThat(kms.puts.get(0).bypassPolicyLockoutSafetyCheck()).isNull();
         assertThat(first.keys().get(0).policyChanged()).isTrue();
-        assertThat(first.keys().get(0).added()).containsExactly("222222222222");
+        assertThat(first.keys().get(0).added()).isEqualTo(1);
+        assertThat(first.keys().get(0).verified()).isTrue();
         assertThat(second.keys().get(0).policyChanged()).isFalse();
-        assertThat(second.keys().get(0).alreadyPresent()).containsExactly("222222222222");
+        assertThat(second.keys().get(0).added()).isZero();
+        assertThat(second.keys().get(0).alreadyPresent()).isEqualTo(1);
         assertThat(kms.policies.get(KEY)).isSameAs(afterFirst);
     }
 
@@ -73,12 +86,13 @@ class KeyPolicyServiceTest {
 
         // WHEN
         KeyPolicyResult result = service.grant(
-                new KeyPolicyInput(List.of(KEY), new Principals(List.of("222222222222"), List.of(ORG), null), true, null));
+                new KeyPolicyInput(List.of(KEY), new Principals(List.of("222222222222"), List.of(ORG), null), null, true,
+                        null));
 
         // THEN the change is reported and not made
         assertThat(result.dryRun()).isTrue();
         assertThat(result.keys().get(0).policyChanged()).isTrue();
-        assertThat(result.keys().get(0).added()).containsExactly("222222222222", "o-a1b2c3d4e5");
+        assertThat(result.keys().get(0).added()).isEqualTo(2);
         assertThat(kms.puts).isEmpty();
         assertThat(kms.policies.get(KEY)).isSameAs(KeyPolicyDocumentTest.DEFAULT_POLICY);
     }
@@ -120,10 +134,12 @@ class KeyPolicyServiceTest {
         KeyPolicyResult again = service.revoke(input(List.of(KEY), List.of("222222222222", "333333333333"), false));
 
         // THEN the statements are gone; revoking again is a no-op
-        assertThat(result.keys().get(0).removed()).containsExactly("222222222222", "333333333333");
+        assertThat(result.keys().get(0).removed()).isEqualTo(2);
+        assertThat(result.keys().get(0).verified()).isTrue();
         assertThat(kms.policies.get(KEY)).doesNotContain("Amishare");
         assertThat(again.keys().get(0).policyChanged()).isFalse();
-        assertThat(again.keys().get(0).absent()).containsExactly("222222222222", "333333333333");
+        assertThat(again.keys().get(0).removed()).isZero();
+        assertThat(again.keys().get(0).absent()).isEqualTo(2);
         assertThat(kms.puts).hasSize(2);
     }
 
@@ -187,5 +203,61 @@ class KeyPolicyServiceTest {
         assertThat(kms.reads).isZero();
         assertThat(kms.puts).isEmpty();
         assertThat(kms.policies.get(KEY)).isEqualTo(KeyPolicyDocumentTest.DEFAULT_POLICY);
+    }
+
+    @Test
+    void grant_shouldGrantTheAccountsInS3_whenTheTargetsAreAnS3List() {
+        // GIVEN the ready targets in S3, as the workflow passes them
+        kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
+        S3Location at = s3.seed("shares/exec-1/ready.json", List.of(new ShareRequest.Target("222222222222", null),
+                new ShareRequest.Target("333333333333", null)));
+        KeyPolicyInput in = new KeyPolicyInput(List.of(KEY), null, new TargetSet(at, 2, List.of(ORG), null), false,
+                "exec-1");
+
+        // WHEN
+        KeyPolicyResult result = service.grant(in);
+
+        // THEN one write names both accounts (as kms:CallerAccount values) and the organization
+        assertThat(result.keys().get(0).added()).isEqualTo(3);
+        assertThat(kms.puts).hasSize(1);
+        assertThat(kms.policies.get(KEY)).contains("222222222222", "333333333333", "o-a1b2c3d4e5")
+                .contains("kms:CallerAccount");
+    }
+
+    @Test
+    void grant_shouldReportUnverified_whenThePolicyReadBackLacksThePrincipals() {
+        // GIVEN a KMS whose write is overwritten by another writer before amishare reads it back
+        kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
+        KmsClient racing = new KmsClient() {
+            @Override
+            public GetKeyPolicyResponse getKeyPolicy(GetKeyPolicyRequest request) {
+                return kms.getKeyPolicy(request);
+            }
+
+            @Override
+            public PutKeyPolicyResponse putKeyPolicy(PutKeyPolicyRequest request) {
+                kms.putKeyPolicy(request);
+                kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
+                return PutKeyPolicyResponse.builder().build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "kms";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        // WHEN
+        KeyPolicyResult result = new KeyPolicyService(racing, Perimeters.testGuard(), s3.store())
+                .grant(input(List.of(KEY), List.of("222222222222"), false));
+
+        // THEN the write happened but the change says it is not in the policy
+        assertThat(kms.puts).hasSize(1);
+        assertThat(result.keys().get(0).policyChanged()).isTrue();
+        assertThat(result.keys().get(0).verified()).isFalse();
     }
 }

@@ -1,6 +1,7 @@
 package dev.amishare.functions.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,7 @@ class GrantLaunchPermissionHandlerTest {
 
     private final RecordingEc2 ec2 = new RecordingEc2();
     private final GrantLaunchPermissionHandler handler =
-            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, Perimeters.testGuard()));
+            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), new FakeS3().store()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -29,7 +30,7 @@ class GrantLaunchPermissionHandlerTest {
 
         // THEN
         assertThat(out).isEqualTo(
-                "{\"imageId\":\"ami-12345678\",\"added\":[\"222222222222\"],\"alreadyPresent\":[],\"dryRun\":false}");
+                "{\"imageId\":\"ami-12345678\",\"added\":1,\"alreadyPresent\":0,\"calls\":1,\"dryRun\":false}");
     }
 
     @Test

@@ -1,15 +1,23 @@
 package dev.amishare.functions.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.functions.testing.Perimeters;
-import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.AwsAccessDeniedException;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.ImageNotFoundException;
 import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.errors.OutsidePerimeterException;
+import dev.amishare.errors.ShareDataMissingException;
+import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetSet;
+import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.Perimeters;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 
@@ -20,10 +28,19 @@ class GrantLaunchPermissionServiceTest {
     private static final String OU = "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-ab12-cdef3456";
 
     private final RecordingEc2 ec2 = new RecordingEc2();
-    private final GrantLaunchPermissionService service = new GrantLaunchPermissionService(ec2, Perimeters.testGuard());
+    private final FakeS3 s3 = new FakeS3();
+    private final GrantLaunchPermissionService service =
+            new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store());
 
     private static GrantLaunchPermissionInput input(List<String> accounts, Boolean dryRun) {
-        return new GrantLaunchPermissionInput(IMAGE, Principals.ofAccounts(accounts), dryRun, "exec-1");
+        return new GrantLaunchPermissionInput(IMAGE, Principals.ofAccounts(accounts), null, dryRun, "exec-1");
+    }
+
+    /** The accounts as the workflow passes them: a target list in S3. */
+    private TargetSet inS3(List<String> accounts) {
+        S3Location at = s3.seed("shares/exec-1/ready.json",
+                accounts.stream().map(a -> new ShareRequest.Target(a, null)).toList());
+        return new TargetSet(at, accounts.size(), null, null);
     }
 
     @Test
@@ -33,8 +50,9 @@ class GrantLaunchPermissionServiceTest {
         LaunchPermissionResult result = service.grant(input(List.of("222222222222", "333333333333"), null));
 
         // THEN one call adds both accounts
-        assertThat(result.added()).containsExactly("222222222222", "333333333333");
-        assertThat(result.alreadyPresent()).isEmpty();
+        assertThat(result.added()).isEqualTo(2);
+        assertThat(result.alreadyPresent()).isZero();
+        assertThat(result.calls()).isEqualTo(1);
         assertThat(ec2.modifications).hasSize(1);
         assertThat(ec2.modifications.get(0).launchPermission().add())
                 .extracting(LaunchPermission::userId)
@@ -50,8 +68,9 @@ class GrantLaunchPermissionServiceTest {
         LaunchPermissionResult second = service.grant(input(List.of("222222222222"), null));
 
         // THEN nothing is added and no second write is made
-        assertThat(second.added()).isEmpty();
-        assertThat(second.alreadyPresent()).containsExactly("222222222222");
+        assertThat(second.added()).isZero();
+        assertThat(second.alreadyPresent()).isEqualTo(1);
+        assertThat(second.calls()).isZero();
         assertThat(ec2.modifications).hasSize(1);
     }
 
@@ -64,8 +83,8 @@ class GrantLaunchPermissionServiceTest {
         LaunchPermissionResult result = service.grant(input(List.of("222222222222", "333333333333"), null));
 
         // THEN
-        assertThat(result.added()).containsExactly("333333333333");
-        assertThat(result.alreadyPresent()).containsExactly("222222222222");
+        assertThat(result.added()).isEqualTo(1);
+        assertThat(result.alreadyPresent()).isEqualTo(1);
         assertThat(ec2.modifications.get(0).launchPermission().add()).extracting(LaunchPermission::userId)
                 .containsExactly("333333333333");
     }
@@ -73,13 +92,14 @@ class GrantLaunchPermissionServiceTest {
     @Test
     void grant_shouldGrantOrganizationAndOu_whenArnsAreGiven() {
         // GIVEN organization and OU targets
-        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, new Principals(null, List.of(ORG), List.of(OU)), false, null);
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, new Principals(null, List.of(ORG), List.of(OU)), null,
+                false, null);
 
         // WHEN
         LaunchPermissionResult result = service.grant(in);
 
         // THEN
-        assertThat(result.added()).containsExactly(ORG, OU);
+        assertThat(result.added()).isEqualTo(2);
         assertThat(ec2.modifications.get(0).launchPermission().add())
                 .extracting(LaunchPermission::organizationArn, LaunchPermission::organizationalUnitArn)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(ORG, null), org.assertj.core.groups.Tuple.tuple(null, OU));
@@ -92,7 +112,8 @@ class GrantLaunchPermissionServiceTest {
 
         // THEN it reports the change it would make, and makes none
         assertThat(result.dryRun()).isTrue();
-        assertThat(result.added()).containsExactly("222222222222");
+        assertThat(result.added()).isEqualTo(1);
+        assertThat(result.calls()).isZero();
         assertThat(ec2.modifications).isEmpty();
     }
 
@@ -100,8 +121,8 @@ class GrantLaunchPermissionServiceTest {
     void grant_shouldFailBeforeAnyAwsCall_whenImageIdAndAccountsAreMalformed() {
         // GIVEN a malformed image id, a short account id and a duplicate
         GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(
-                "ami-XYZ", new Principals(List.of("2222", "333333333333", "333333333333"), List.of("o-123"), null), false,
-                null);
+                "ami-XYZ", new Principals(List.of("2222", "333333333333", "333333333333"), List.of("o-123"), null), null,
+                false, null);
 
         // WHEN / THEN every problem is listed and EC2 is never called
         assertThatThrownBy(() -> service.grant(in))
@@ -144,5 +165,75 @@ class GrantLaunchPermissionServiceTest {
         assertThatThrownBy(() -> service.grant(input(List.of("222222222222"), false)))
                 .isInstanceOf(AwsAccessDeniedException.class)
                 .hasMessageContaining("ec2:DescribeImageAttribute");
+    }
+
+    @Test
+    void grant_shouldAddInChunksOfAtMost500_whenThereAre1001Accounts() {
+        // GIVEN 1,001 target accounts in S3, all inside the perimeter, none with access yet
+        List<String> accounts = IntStream.range(0, 1001).mapToObj(i -> String.format("%012d", 100000000000L + i))
+                .toList();
+        GrantLaunchPermissionService wide = new GrantLaunchPermissionService(ec2,
+                PerimeterGuard.allowing(accounts.toArray(String[]::new)), s3.store());
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, null, inS3(accounts), false, "exec-1");
+
+        // WHEN
+        LaunchPermissionResult result = wide.grant(in);
+
+        // THEN three ModifyImageAttribute calls of 500, 500 and 1 add every account once
+        assertThat(result.added()).isEqualTo(1001);
+        assertThat(result.calls()).isEqualTo(3);
+        assertThat(ec2.modifications).extracting(m -> m.launchPermission().add().size())
+                .containsExactly(500, 500, 1);
+        assertThat(ec2.modifications).allSatisfy(m -> assertThat(m.launchPermission().add())
+                .hasSizeLessThanOrEqualTo(GrantLaunchPermissionService.MAX_PER_CALL));
+        assertThat(ec2.modifications.stream().flatMap(m -> m.launchPermission().add().stream())
+                .map(LaunchPermission::userId)).containsExactlyElementsOf(accounts);
+    }
+
+    @Test
+    void grant_shouldGrantTheAccountsInS3AndTheInlinePrincipals_whenBothAreGiven() {
+        // GIVEN ready accounts in S3, an organization in the set and an inline account
+        TargetSet targets = new TargetSet(inS3(List.of("222222222222", "333333333333")).accounts(), 2,
+                List.of(ORG), null);
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE,
+                Principals.ofAccounts(List.of("444444444444")), targets, false, "exec-1");
+
+        // WHEN
+        LaunchPermissionResult result = service.grant(in);
+
+        // THEN one call adds the inline account, then the accounts read from S3, then the organization
+        assertThat(result.added()).isEqualTo(4);
+        assertThat(ec2.modifications).hasSize(1);
+        assertThat(ec2.modifications.get(0).launchPermission().add())
+                .extracting(LaunchPermission::userId, LaunchPermission::organizationArn)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("444444444444", null),
+                        org.assertj.core.groups.Tuple.tuple("222222222222", null),
+                        org.assertj.core.groups.Tuple.tuple("333333333333", null),
+                        org.assertj.core.groups.Tuple.tuple(null, ORG));
+    }
+
+    @Test
+    void grant_shouldRefuseBeforeAnyEc2Call_whenAnAccountInS3IsOutsideThePerimeter() {
+        // GIVEN 999999999999, outside the test organization, among the targets in S3
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, null,
+                inS3(List.of("222222222222", "999999999999")), false, "exec-1");
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.grant(in)).isInstanceOf(OutsidePerimeterException.class)
+                .hasMessageContaining("999999999999");
+        assertThat(ec2.describeCalls).isZero();
+        assertThat(ec2.modifications).isEmpty();
+    }
+
+    @Test
+    void grant_shouldRaiseShareDataMissing_whenTheTargetListIsNotInS3() {
+        // GIVEN a target set naming an object nobody wrote
+        TargetSet targets = new TargetSet(new S3Location(FakeS3.BUCKET, "shares/exec-1/ready.json"), 1, null, null);
+        GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, null, targets, false, "exec-1");
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.grant(in)).isInstanceOf(ShareDataMissingException.class)
+                .hasMessageContaining("s3://" + FakeS3.BUCKET + "/shares/exec-1/ready.json");
+        assertThat(ec2.modifications).isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.RecordingKms;
 import java.io.ByteArrayInputStream;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageState;
@@ -21,9 +23,10 @@ import software.amazon.awssdk.services.ec2.model.ImageState;
 class PrepareHandlerTest {
 
     private final FakeEc2 ec2 = new FakeEc2();
+    private final FakeS3 s3 = new FakeS3();
     private final PrepareHandler handler =
             new PrepareHandler(new PrepareService(ec2, new RecordingKms(), new FakeSts("111111111111"),
-                    Perimeters.testGuard()));
+                    Perimeters.testGuard(), ou -> List.of(), s3.store()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -41,23 +44,24 @@ class PrepareHandlerTest {
         // WHEN
         String out = invoke("{\"request\":" + request + ",\"executionId\":\"exec-1\"}");
 
-        // THEN
+        // THEN the result names the target list in S3 and counts it; the request goes on without its targets
         assertThat(out).isEqualTo("{\"request\":{\"imageId\":\"ami-0123456789abcdef0\",\"sourceRegion\":\"us-east-1\","
-                + "\"targets\":[{\"accountId\":\"222222222222\",\"copy\":["
+                + "\"targets\":[],\"organizationArns\":[],\"organizationalUnitArns\":[],\"copyToOrganizationalUnits\":[],"
+                + "\"consumerRoleName\":\"AmiShareConsumer\",\"dryRun\":false,\"rollbackOnFailure\":false,"
+                + "\"toleratedFailurePercentage\":0,\"requestedBy\":null},"
+                + "\"ownerAccountId\":\"111111111111\",\"region\":\"us-east-1\",\"imageName\":\"golden\",\"snapshots\":[],"
+                + "\"customerManagedKeyArns\":[],\"encrypted\":false,"
+                + "\"targets\":{\"accounts\":{\"bucket\":\"amishare-share-data\",\"key\":\"shares/exec-1/targets.json\"},"
+                + "\"accountCount\":2,\"organizationArns\":[],\"organizationalUnitArns\":[]},\"copyingAccountCount\":1,"
+                + "\"baseline\":{\"bucket\":\"amishare-share-data\",\"key\":\"shares/exec-1/baseline.json\"},"
+                + "\"executionId\":\"exec-1\"}");
+        // AND the targets, with their copies, and the (empty) baseline are what was written there
+        assertThat(s3.text("shares/exec-1/targets.json")).isEqualTo("[{\"accountId\":\"222222222222\",\"copy\":["
                 + "{\"region\":\"us-east-1\",\"kmsKeyId\":\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
                 + "{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}]},"
-                + "{\"accountId\":\"333333333333\",\"copy\":[]}],"
-                + "\"organizationArns\":[],\"organizationalUnitArns\":[],\"consumerRoleName\":\"AmiShareConsumer\","
-                + "\"dryRun\":false,\"rollbackOnFailure\":false,\"requestedBy\":null},"
-                + "\"ownerAccountId\":\"111111111111\",\"region\":\"us-east-1\",\"imageName\":\"golden\",\"snapshots\":[],"
-                + "\"customerManagedKeyArns\":[],\"principals\":{\"accountIds\":[\"222222222222\",\"333333333333\"],"
-                + "\"organizationArns\":[],\"organizationalUnitArns\":[]},"
-                + "\"copyingAccountIds\":[\"222222222222\"],\"copies\":["
-                + "{\"accountId\":\"222222222222\",\"region\":\"us-east-1\",\"kmsKeyId\":"
-                + "\"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"},"
-                + "{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}],"
-                + "\"encrypted\":false,\"baseline\":{\"launchPermission\":[],\"keys\":{},\"snapshots\":{}},"
-                + "\"executionId\":\"exec-1\"}");
+                + "{\"accountId\":\"333333333333\",\"copy\":[]}]");
+        assertThat(s3.text("shares/exec-1/baseline.json"))
+                .isEqualTo("{\"launchPermission\":[],\"keys\":{},\"snapshots\":{}}");
     }
 
     @Test

@@ -1,12 +1,11 @@
 package dev.amishare.functions.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.errors.OutsidePerimeterException;
-import dev.amishare.functions.testing.Perimeters;
-import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.errors.OutsidePerimeterException;
 import dev.amishare.errors.AwsManagedKeyException;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.ImageNotAvailableException;
@@ -17,9 +16,17 @@ import dev.amishare.functions.common.Json;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.RecordingKms;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -41,7 +48,23 @@ class PrepareServiceTest {
             .key(KEY_B, KeyManagerType.CUSTOMER)
             .key(AWS_EBS, KeyManagerType.AWS, "alias/aws/ebs");
     private final FakeSts sts = new FakeSts(OWNER);
-    private final PrepareService service = new PrepareService(ec2, kms, sts, Perimeters.testGuard());
+    private final FakeS3 s3 = new FakeS3();
+    /** OU ARN → the accounts Organizations lists under it; the calls are recorded. */
+    private final Map<String, List<String>> ouAccounts = new java.util.HashMap<>();
+    private final List<String> listedOus = new ArrayList<>();
+    private final PrepareService service = new PrepareService(ec2, kms, sts, Perimeters.testGuard(), ou -> {
+        listedOus.add(ou);
+        return ouAccounts.getOrDefault(ou, List.of());
+    }, s3.store());
+
+    private static final TypeReference<List<ShareRequest.Target>> TARGETS = new TypeReference<>() {
+    };
+
+    /** The baseline Prepare wrote to S3. */
+    private AccessBaseline baseline(PreparedShare prepared) {
+        return s3.read(prepared.baseline().key(), new TypeReference<AccessBaseline>() {
+        });
+    }
 
     static PrepareInput input(String requestJson) {
         return new PrepareInput(Json.read(requestJson, JsonNode.class), "exec-1");
@@ -80,8 +103,8 @@ class PrepareServiceTest {
         ec2.launchPermissions.put(IMAGE, new java.util.LinkedHashSet<>(
                 java.util.List.of("222222222222", ou, "444444444444")));
         ec2.volumePermissions.put("snap-11111111", new java.util.LinkedHashSet<>(java.util.List.of("222222222222")));
-        new KeyPolicyService(kms, Perimeters.testGuard()).grant(new KeyPolicyInput(java.util.List.of(KEY_A),
-                new Principals(java.util.List.of("222222222222", "444444444444"), null, java.util.List.of(ou)), false, null));
+        new KeyPolicyService(kms, Perimeters.testGuard(), s3.store()).grant(new KeyPolicyInput(List.of(KEY_A),
+                new Principals(List.of("222222222222", "444444444444"), null, List.of(ou)), null, false, null));
         int writes = kms.puts.size();
 
         // WHEN
@@ -91,7 +114,8 @@ class PrepareServiceTest {
                   {"accountId":"333333333333"}]}""".formatted(ou)));
 
         // THEN only the request's principals that already had access are recorded, per resource
-        AccessBaseline baseline = prepared.baseline();
+        assertThat(prepared.baseline()).isEqualTo(new S3Location(FakeS3.BUCKET, "shares/exec-1/baseline.json"));
+        AccessBaseline baseline = baseline(prepared);
         assertThat(baseline.launchPermission()).containsExactly("222222222222", ou);
         assertThat(baseline.keys()).containsOnlyKeys(KEY_A, KEY_B);
         assertThat(baseline.key(KEY_A)).containsExactly("222222222222", ou);
@@ -115,9 +139,10 @@ class PrepareServiceTest {
         PreparedShare prepared = service.prepare(input(REQUEST));
 
         // THEN
-        assertThat(prepared.baseline().launchPermission()).isEmpty();
-        assertThat(prepared.baseline().key(KEY_A)).isEmpty();
-        assertThat(prepared.baseline().snapshot("snap-11111111")).isEmpty();
+        AccessBaseline baseline = baseline(prepared);
+        assertThat(baseline.launchPermission()).isEmpty();
+        assertThat(baseline.key(KEY_A)).isEmpty();
+        assertThat(baseline.snapshot("snap-11111111")).isEmpty();
     }
 
     @Test
@@ -142,9 +167,8 @@ class PrepareServiceTest {
         assertThat(prepared.ownerAccountId()).isEqualTo(OWNER);
         assertThat(prepared.region()).isEqualTo("us-east-1");
         assertThat(prepared.imageName()).isEqualTo("golden-2026-11");
-        assertThat(prepared.principals().accountIds()).containsExactly("222222222222", "333333333333");
-        assertThat(prepared.copyingAccountIds()).containsExactly("222222222222");
-        assertThat(prepared.copies()).containsExactly(new CopyDestination("222222222222", "eu-west-1", "alias/golden-ami"));
+        assertThat(prepared.targets().accountCount()).isEqualTo(2);
+        assertThat(prepared.copyingAccountCount()).isEqualTo(1);
         assertThat(prepared.executionId()).isEqualTo("exec-1");
     }
 
@@ -268,5 +292,72 @@ class PrepareServiceTest {
                         .anySatisfy(r -> assertThat(r).startsWith("arn:aws:organizations::999999999999:organization/")));
         assertThat(ec2.calls).isZero();
         assertThat(kms.reads).isZero();
+    }
+
+    @Test
+    void prepare_shouldWriteTheTargetsToS3AndReturnOnlyTheirCount_whenTheRequestNamesAccounts() {
+        // GIVEN
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        snapshot("snap-11111111", KEY_A);
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(REQUEST));
+
+        // THEN the target list and the baseline are in the share bucket under the execution
+        assertThat(s3.writtenKeys()).containsExactly("shares/exec-1/targets.json", "shares/exec-1/baseline.json");
+        assertThat(s3.puts).allSatisfy(p -> assertThat(p.bucket()).isEqualTo(FakeS3.BUCKET));
+        assertThat(s3.read("shares/exec-1/targets.json", TARGETS)).containsExactly(
+                new ShareRequest.Target("222222222222", List.of(new ShareRequest.Copy("eu-west-1", "alias/golden-ami"))),
+                new ShareRequest.Target("333333333333", List.of()));
+        assertThat(prepared.targets().accounts())
+                .isEqualTo(new S3Location(FakeS3.BUCKET, "shares/exec-1/targets.json"));
+        assertThat(prepared.targets().accountCount()).isEqualTo(2);
+        // AND the result carries no account list: the request goes on without its targets
+        assertThat(prepared.request().targets()).isEmpty();
+        assertThat(Json.write(prepared)).doesNotContain("222222222222", "333333333333");
+    }
+
+    @Test
+    void prepare_shouldAddEveryAccountOfACopyOu_whenTheRequestCopiesIntoAnOu() {
+        // GIVEN an OU of three accounts, one the owner and one also named with its own copy region
+        String ou = "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-ab12-cdef3456";
+        ouAccounts.put(ou, List.of("111111111111", "222222222222", "444444444444"));
+        image(ImageState.AVAILABLE, OWNER, "snap-11111111");
+        snapshot("snap-11111111", KEY_A);
+        String request = """
+                {"imageId":"ami-0123456789abcdef0","targets":[
+                  {"accountId":"222222222222","copy":[{"region":"eu-west-1","kmsKeyId":"alias/own"}]}],
+                 "copyToOrganizationalUnits":[{"organizationalUnitArn":"%s",
+                   "copy":[{"region":"eu-west-1","kmsKeyId":"alias/golden"},{"region":"us-east-1","kmsKeyId":"alias/golden"}]}]}"""
+                .formatted(ou);
+
+        // WHEN
+        PreparedShare prepared = service.prepare(input(request));
+
+        // THEN the owner is left out, 222 keeps its own eu-west-1 key and gains us-east-1, 444 copies both
+        assertThat(listedOus).containsExactly(ou);
+        assertThat(s3.read("shares/exec-1/targets.json", TARGETS)).containsExactly(
+                new ShareRequest.Target("222222222222", List.of(new ShareRequest.Copy("eu-west-1", "alias/own"),
+                        new ShareRequest.Copy("us-east-1", "alias/golden"))),
+                new ShareRequest.Target("444444444444", List.of(new ShareRequest.Copy("eu-west-1", "alias/golden"),
+                        new ShareRequest.Copy("us-east-1", "alias/golden"))));
+        assertThat(prepared.targets().accountCount()).isEqualTo(2);
+        assertThat(prepared.copyingAccountCount()).isEqualTo(2);
+    }
+
+    @Test
+    void prepare_shouldRefuseBeforeListingTheOu_whenACopyOuIsOutsideThePerimeter() {
+        // GIVEN an OU of another organization
+        String ou = "arn:aws:organizations::999999999999:ou/o-zzzzzzzzzz/ou-zz99-zzzzzzzz";
+        String request = """
+                {"imageId":"ami-0123456789abcdef0","copyToOrganizationalUnits":[{"organizationalUnitArn":"%s",
+                   "copy":[{"region":"eu-west-1","kmsKeyId":"alias/golden"}]}]}""".formatted(ou);
+
+        // WHEN / THEN
+        assertThatThrownBy(() -> service.prepare(input(request))).isInstanceOf(OutsidePerimeterException.class)
+                .hasMessageContaining(ou);
+        assertThat(listedOus).isEmpty();
+        assertThat(ec2.calls).isZero();
+        assertThat(s3.puts).isEmpty();
     }
 }

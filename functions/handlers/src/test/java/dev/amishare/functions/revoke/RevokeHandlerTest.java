@@ -6,6 +6,7 @@ import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.RecordingKms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,9 +19,11 @@ class RevokeHandlerTest {
     void handleRequest_shouldWriteTheResultAsJson_whenNothingWasShared() {
         // GIVEN an unencrypted AMI never shared
         FakeEc2 ec2 = new FakeEc2();
+        FakeS3 s3 = new FakeS3();
         RevokeHandler handler = new RevokeHandler(
-                new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard()),
-                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard()), Perimeters.testGuard()));
+                new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store()),
+                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard(), s3.store()),
+                        Perimeters.testGuard(), s3.store()));
         String in = "{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]},\"snapshotIds\":[\"snap-11111111\"]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -29,9 +32,9 @@ class RevokeHandlerTest {
 
         // THEN
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"imageId\":\"ami-12345678\","
-                + "\"launchPermissionsRemoved\":[],\"launchPermissionsAbsent\":[\"222222222222\"],\"keys\":[],"
-                + "\"snapshots\":[{\"snapshotId\":\"snap-11111111\",\"added\":[],\"alreadyPresent\":[],\"removed\":[],"
-                + "\"absent\":[\"222222222222\"]}],\"dryRun\":false}");
+                + "\"launchPermissionsRemoved\":0,\"launchPermissionsAbsent\":1,\"keys\":[],"
+                + "\"snapshots\":[{\"snapshotId\":\"snap-11111111\",\"added\":0,\"alreadyPresent\":0,\"removed\":0,"
+                + "\"absent\":1,\"calls\":0}],\"dryRun\":false}");
         assertThat(ec2.imageModifications).isEmpty();
     }
 }

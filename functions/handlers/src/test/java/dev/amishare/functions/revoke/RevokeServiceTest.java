@@ -1,8 +1,6 @@
 package dev.amishare.functions.revoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.functions.testing.Perimeters;
-import dev.amishare.functions.model.Principals;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,9 +11,15 @@ import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.launch.GrantLaunchPermissionInput;
 import dev.amishare.functions.launch.GrantLaunchPermissionService;
 import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetSet;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.testing.RecordingKms;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +37,11 @@ class RevokeServiceTest {
 
     private final FakeEc2 ec2 = new FakeEc2();
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard());
-    private final SnapshotPermissionService snapshots = new SnapshotPermissionService(ec2, Perimeters.testGuard());
-    private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard());
+    private final FakeS3 s3 = new FakeS3();
+    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store());
+    private final SnapshotPermissionService snapshots =
+            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store());
+    private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard(), s3.store());
 
     RevokeServiceTest() {
         kms.policies.put(KEY, POLICY);
@@ -43,15 +49,17 @@ class RevokeServiceTest {
 
     /** Runs the three grant stages for 222 and 333 (copying) and the OU. */
     private void share() {
-        new GrantLaunchPermissionService(ec2, Perimeters.testGuard()).grant(new GrantLaunchPermissionInput(IMAGE,
-                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));
+        new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store()).grant(
+                new GrantLaunchPermissionInput(IMAGE,
+                        new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), null, false, null));
         keys.grant(new KeyPolicyInput(List.of(KEY),
-                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), false, null));
+                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), null, false, null));
         snapshots.grant(new SnapshotPermissionInput(List.of(SNAP), List.of("222222222222", "333333333333"), false, null));
     }
 
     private static RevokeInput input(List<String> accounts, List<String> ous, boolean dryRun) {
-        return new RevokeInput(IMAGE, new Principals(accounts, null, ous), List.of(KEY), List.of(SNAP), dryRun, null, "exec-1");
+        return new RevokeInput(IMAGE, new Principals(accounts, null, ous), null, List.of(KEY), List.of(SNAP), dryRun,
+                null, null, "exec-1");
     }
 
     @Test
@@ -63,12 +71,12 @@ class RevokeServiceTest {
         RevokeResult result = service.revoke(input(List.of("222222222222", "333333333333"), List.of(OU), false));
 
         // THEN launch, snapshot and key access are all gone, and the key policy is as before
-        assertThat(result.launchPermissionsRemoved()).containsExactly("222222222222", "333333333333", OU);
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(3);
+        assertThat(result.launchPermissionsAbsent()).isZero();
         assertThat(ec2.launchPermissions.get(IMAGE)).isEmpty();
         assertThat(ec2.volumePermissions.get(SNAP)).isEmpty();
-        assertThat(result.snapshots().get(0).removed()).containsExactly("222222222222", "333333333333");
-        assertThat(result.keys().get(0).removed())
-                .containsExactly("222222222222", "333333333333", "o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
+        assertThat(result.snapshots().get(0).removed()).isEqualTo(2);
+        assertThat(result.keys().get(0).removed()).isEqualTo(3);
         ObjectMapper mapper = new ObjectMapper();
         assertThat(mapper.readTree(kms.policies.get(KEY))).isEqualTo(mapper.readTree(POLICY));
     }
@@ -101,8 +109,8 @@ class RevokeServiceTest {
         RevokeResult again = service.revoke(input(List.of("222222222222", "333333333333"), List.of(OU), false));
 
         // THEN
-        assertThat(again.launchPermissionsRemoved()).isEmpty();
-        assertThat(again.launchPermissionsAbsent()).containsExactly("222222222222", "333333333333", OU);
+        assertThat(again.launchPermissionsRemoved()).isZero();
+        assertThat(again.launchPermissionsAbsent()).isEqualTo(3);
         assertThat(ec2.imageModifications).hasSize(imageWrites);
         assertThat(ec2.snapshotModifications).hasSize(snapshotWrites);
         assertThat(kms.puts).hasSize(keyWrites);
@@ -119,8 +127,8 @@ class RevokeServiceTest {
 
         // THEN it reports and leaves everything
         assertThat(result.dryRun()).isTrue();
-        assertThat(result.launchPermissionsRemoved()).containsExactly("222222222222");
-        assertThat(result.keys().get(0).removed()).containsExactly("222222222222");
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(1);
+        assertThat(result.keys().get(0).removed()).isEqualTo(1);
         assertThat(ec2.launchPermissions.get(IMAGE)).contains("222222222222");
         assertThat(ec2.volumePermissions.get(SNAP)).contains("222222222222");
         assertThat(kms.policies.get(KEY)).isSameAs(policy);
@@ -136,15 +144,15 @@ class RevokeServiceTest {
 
         // WHEN
         RevokeResult result = service.revoke(new RevokeInput(IMAGE,
-                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), List.of(KEY), List.of(SNAP),
-                false, keep, "exec-1"));
+                new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), null, List.of(KEY),
+                List.of(SNAP), false, keep, null, "exec-1"));
 
         // THEN what was kept stays, and everything else this share granted is gone
         assertThat(ec2.launchPermissions.get(IMAGE)).containsExactlyInAnyOrder("222222222222", OU);
-        assertThat(result.launchPermissionsRemoved()).containsExactly("333333333333");
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(1);
         assertThat(ec2.volumePermissions.get(SNAP)).containsExactly("222222222222");
-        assertThat(result.snapshots().get(0).removed()).containsExactly("333333333333");
-        assertThat(result.keys().get(0).removed()).containsExactly("333333333333", "o-a1b2c3d4e5/*/ou-ab12-cdef3456/*");
+        assertThat(result.snapshots().get(0).removed()).isEqualTo(1);
+        assertThat(result.keys().get(0).removed()).isEqualTo(2);
         assertThat(kms.policies.get(KEY)).contains("\"kms:CallerAccount\":[\"222222222222\"]")
                 .doesNotContain("333333333333", "ou-ab12-cdef3456");
     }
@@ -160,10 +168,10 @@ class RevokeServiceTest {
 
         // WHEN
         RevokeResult result = service.revoke(new RevokeInput(IMAGE, Principals.ofAccounts(List.of("222222222222")),
-                List.of(KEY), List.of(SNAP), false, keep, "exec-1"));
+                null, List.of(KEY), List.of(SNAP), false, keep, null, "exec-1"));
 
         // THEN nothing is written and nothing is reported removed
-        assertThat(result.launchPermissionsRemoved()).isEmpty();
+        assertThat(result.launchPermissionsRemoved()).isZero();
         assertThat(result.keys()).isEmpty();
         assertThat(result.snapshots()).isEmpty();
         assertThat(kms.puts).hasSize(keyWrites);
@@ -194,13 +202,36 @@ class RevokeServiceTest {
     @Test
     void revoke_shouldFailBeforeAnyCall_whenInputIsMalformed() {
         // GIVEN
-        RevokeInput bad = new RevokeInput("ami-1", Principals.ofAccounts(List.of("22")), List.of("alias/x"),
-                List.of("snap-1"), false, null, null);
+        RevokeInput bad = new RevokeInput("ami-1", Principals.ofAccounts(List.of("22")), null, List.of("alias/x"),
+                List.of("snap-1"), false, null, null, null);
 
         // WHEN / THEN
         assertThatThrownBy(() -> service.revoke(bad))
                 .isInstanceOfSatisfying(InvalidShareRequestException.class, e -> assertThat(e.problems()).hasSize(4));
         assertThat(ec2.calls).isZero();
         assertThat(kms.reads).isZero();
+    }
+
+    @Test
+    void revoke_shouldTakeTheTargetsAndTheBaselineFromS3_whenTheRollbackPassesLocations() {
+        // GIVEN a complete share, the failed granted targets (222 only) in S3 as the report wrote them, and the
+        // baseline Prepare wrote: the OU had launch permission before the execution
+        share();
+        S3Location rollback = s3.seed("shares/exec-1/rollback.json",
+                List.of(new ShareRequest.Target("222222222222", null)));
+        S3Location baseline = s3.seed("shares/exec-1/baseline.json",
+                new AccessBaseline(List.of(OU), Map.of(), Map.of()));
+        RevokeInput in = new RevokeInput(IMAGE, new Principals(null, null, List.of(OU)),
+                new TargetSet(rollback, 1, null, null), List.of(KEY), List.of(SNAP), false, null, baseline, "exec-1");
+
+        // WHEN
+        RevokeResult result = service.revoke(in);
+
+        // THEN 222 loses everything, 333 (not in the list) keeps it, the OU's earlier launch permission stays
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(1);
+        assertThat(ec2.launchPermissions.get(IMAGE)).containsExactlyInAnyOrder("333333333333", OU);
+        assertThat(ec2.volumePermissions.get(SNAP)).containsExactly("333333333333");
+        assertThat(kms.policies.get(KEY)).contains("\"kms:CallerAccount\":[\"333333333333\"]")
+                .doesNotContain("222222222222");
     }
 }

@@ -1,12 +1,18 @@
 package dev.amishare.functions.snapshots;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.amishare.contract.Perimeter;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.model.S3Location;
+import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetSet;
 import dev.amishare.functions.testing.FakeEc2;
+import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.Perimeters;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +25,9 @@ class SnapshotPermissionServiceTest {
     private static final String SNAP_2 = "snap-0123456789abcdef0";
 
     private final FakeEc2 ec2 = new FakeEc2();
-    private final SnapshotPermissionService service = new SnapshotPermissionService(ec2, Perimeters.testGuard());
+    private final FakeS3 s3 = new FakeS3();
+    private final SnapshotPermissionService service =
+            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store());
 
     private static SnapshotPermissionInput input(List<String> accounts, boolean dryRun) {
         return new SnapshotPermissionInput(List.of(SNAP_1, SNAP_2), accounts, dryRun, "exec-1");
@@ -31,8 +39,8 @@ class SnapshotPermissionServiceTest {
         SnapshotPermissionResult result = service.grant(input(List.of("222222222222", "333333333333"), false));
 
         // THEN one call per snapshot
-        assertThat(result.snapshots()).extracting(SnapshotPermissionChange::added)
-                .containsExactly(List.of("222222222222", "333333333333"), List.of("222222222222", "333333333333"));
+        assertThat(result.snapshots()).extracting(SnapshotPermissionChange::added).containsExactly(2, 2);
+        assertThat(result.snapshots()).extracting(SnapshotPermissionChange::calls).containsExactly(1, 1);
         assertThat(ec2.snapshotModifications).hasSize(2);
         assertThat(ec2.volumePermissions.get(SNAP_2)).containsExactly("222222222222", "333333333333");
     }
@@ -47,8 +55,9 @@ class SnapshotPermissionServiceTest {
 
         // THEN
         assertThat(second.snapshots()).allSatisfy(c -> {
-            assertThat(c.added()).isEmpty();
-            assertThat(c.alreadyPresent()).containsExactly("222222222222");
+            assertThat(c.added()).isZero();
+            assertThat(c.alreadyPresent()).isEqualTo(1);
+            assertThat(c.calls()).isZero();
         });
         assertThat(ec2.snapshotModifications).hasSize(2);
     }
@@ -62,13 +71,15 @@ class SnapshotPermissionServiceTest {
         }
 
         SnapshotPermissionService service = new SnapshotPermissionService(ec2,
-                new dev.amishare.functions.common.PerimeterGuard(new dev.amishare.contract.Perimeter(null, null, accounts),
-                        null));
+                new PerimeterGuard(new Perimeter(null, null, accounts), null), s3.store());
 
         // WHEN
-        service.grant(new SnapshotPermissionInput(List.of(SNAP_1), accounts, false, null));
+        SnapshotPermissionResult result =
+                service.grant(new SnapshotPermissionInput(List.of(SNAP_1), accounts, false, null));
 
         // THEN
+        assertThat(result.snapshots().get(0).added()).isEqualTo(1001);
+        assertThat(result.snapshots().get(0).calls()).isEqualTo(3);
         assertThat(ec2.snapshotModifications).extracting(r -> r.createVolumePermission().add().size())
                 .containsExactly(500, 500, 1);
         assertThat(ec2.volumePermissions.get(SNAP_1)).hasSize(1001);
@@ -81,7 +92,8 @@ class SnapshotPermissionServiceTest {
 
         // THEN
         assertThat(result.dryRun()).isTrue();
-        assertThat(result.snapshots().get(0).added()).containsExactly("222222222222");
+        assertThat(result.snapshots().get(0).added()).isEqualTo(1);
+        assertThat(result.snapshots().get(0).calls()).isZero();
         assertThat(ec2.snapshotModifications).isEmpty();
     }
 
@@ -105,8 +117,8 @@ class SnapshotPermissionServiceTest {
                 new SnapshotPermissionInput(List.of(SNAP_1), List.of("222222222222", "333333333333"), false, null));
 
         // THEN
-        assertThat(result.snapshots().get(0).removed()).containsExactly("222222222222");
-        assertThat(result.snapshots().get(0).absent()).containsExactly("333333333333");
+        assertThat(result.snapshots().get(0).removed()).isEqualTo(1);
+        assertThat(result.snapshots().get(0).absent()).isEqualTo(1);
         assertThat(ec2.volumePermissions.get(SNAP_1)).containsExactly("444444444444");
     }
 
@@ -122,5 +134,22 @@ class SnapshotPermissionServiceTest {
         ec2.failWithCode = "RequestLimitExceeded";
         assertThatThrownBy(() -> service.grant(input(List.of("222222222222"), false)))
                 .isInstanceOf(AwsThrottledException.class);
+    }
+
+    @Test
+    void grant_shouldShareOnlyWithTheCopyingTargets_whenTheTargetsAreAnS3List() {
+        // GIVEN ready targets in S3: 222 copies, 333 only launches
+        S3Location at = s3.seed("shares/exec-1/ready.json", List.of(
+                new ShareRequest.Target("222222222222", List.of(new ShareRequest.Copy("eu-west-1", "alias/golden"))),
+                new ShareRequest.Target("333333333333", null)));
+        SnapshotPermissionInput in = new SnapshotPermissionInput(List.of(SNAP_1), null, new TargetSet(at, 2, null, null),
+                false, "exec-1");
+
+        // WHEN
+        SnapshotPermissionResult result = service.grant(in);
+
+        // THEN only the copying account may create volumes from the snapshot
+        assertThat(result.snapshots().get(0).added()).isEqualTo(1);
+        assertThat(ec2.volumePermissions.get(SNAP_1)).containsExactly("222222222222");
     }
 }

@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.ec2.model.DescribeSnapshotAttributeRespon
 import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.GetAllowedImagesSettingsRequest;
+import software.amazon.awssdk.services.ec2.model.GetAllowedImagesSettingsResponse;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageState;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
@@ -51,6 +53,10 @@ public final class FakeEc2 implements Ec2Client {
     public String failWithCode;
     public String copyFailsWithCode;
     public boolean closed;
+    /** The account's Allowed AMIs settings in this region; AWS answers "disabled" when none were set. */
+    public GetAllowedImagesSettingsResponse allowedImages =
+            GetAllowedImagesSettingsResponse.builder().state("disabled").build();
+    public int allowedImagesCalls;
 
     public FakeEc2(String region) {
         this.region = region;
@@ -171,6 +177,13 @@ public final class FakeEc2 implements Ec2Client {
         request.tagSpecifications().forEach(t -> tags.addAll(t.tags()));
         images.put(id, Image.builder().imageId(id).name(request.name()).state(ImageState.PENDING).tags(tags).build());
         return CopyImageResponse.builder().imageId(id).build();
+    }
+
+    @Override
+    public GetAllowedImagesSettingsResponse getAllowedImagesSettings(GetAllowedImagesSettingsRequest request) {
+        call();
+        allowedImagesCalls++;
+        return allowedImages;
     }
 
     @Override

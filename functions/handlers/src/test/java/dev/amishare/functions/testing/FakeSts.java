@@ -16,6 +16,8 @@ public final class FakeSts implements StsClient {
     public final List<AssumeRoleRequest> assumed = new ArrayList<>();
     public int identityCalls;
     public String assumeFailsWithCode;
+    /** Role ARNs whose assumption is denied (AccessDenied), as for a target without the consumer role. */
+    public final java.util.Set<String> deniedRoles = new java.util.HashSet<>();
 
     public FakeSts(String account) {
         this.account = account;
@@ -33,6 +35,9 @@ public final class FakeSts implements StsClient {
         assumed.add(request);
         if (assumeFailsWithCode != null) {
             throw Stubs.error(assumeFailsWithCode);
+        }
+        if (deniedRoles.contains(request.roleArn())) {
+            throw Stubs.error("AccessDenied");
         }
         return AssumeRoleResponse.builder().credentials(Credentials.builder().accessKeyId("ASIAEXAMPLE")
                 .secretAccessKey("secret").sessionToken("token").build()).build();
