@@ -37,7 +37,10 @@ public final class OwnerState {
         return aws.kms(Accounts.OWNER).getKeyPolicy(r -> r.keyId(keyArn).policyName("default")).policy();
     }
 
-    /** Accounts named as principals in amishare's statements of the key's policy. */
+    /**
+     * Accounts amishare's statements of the key's policy let in: the {@code kms:CallerAccount} list of the
+     * compact statement, and account principals of statements in the older root-ARN form.
+     */
     public Set<String> keyPolicyAccounts(String keyArn) {
         Set<String> accounts = new TreeSet<>();
         try {
@@ -45,11 +48,17 @@ public final class OwnerState {
                 if (!statement.path("Sid").asText().startsWith("Amishare")) {
                     continue;
                 }
+                JsonNode callers = statement.path("Condition").path("StringEquals").path("kms:CallerAccount");
+                for (JsonNode caller : callers.isArray() ? callers : java.util.List.of(callers)) {
+                    accounts.add(caller.asText());
+                }
                 JsonNode aws = statement.path("Principal").path("AWS");
                 for (JsonNode principal : aws.isArray() ? aws : java.util.List.of(aws)) {
-                    // arn:aws:iam::<account>:root or a bare account id
+                    // arn:aws:iam::<account>:root or a bare account id; "*" is the compact statement's
                     String text = principal.asText();
-                    accounts.add(text.startsWith("arn:") ? text.split(":")[4] : text);
+                    if (!text.equals("*")) {
+                        accounts.add(text.startsWith("arn:") ? text.split(":")[4] : text);
+                    }
                 }
             }
         } catch (IOException e) {

@@ -16,6 +16,8 @@ import dev.amishare.functions.launch.GrantLaunchPermissionService;
 import dev.amishare.functions.launch.LaunchPermissionResult;
 import dev.amishare.functions.prepare.PrepareHandler;
 import dev.amishare.functions.prepare.PrepareService;
+import dev.amishare.functions.readiness.CheckTargetsHandler;
+import dev.amishare.functions.readiness.ReadinessService;
 import dev.amishare.functions.revoke.RevokeHandler;
 import dev.amishare.functions.revoke.RevokeService;
 import dev.amishare.functions.snapshots.ShareSnapshotsHandler;
@@ -41,6 +43,7 @@ public final class Stages {
     public final GrantLaunchPermissionHandler launch;
     public final KeyPolicyHandler keyPolicy;
     public final ShareSnapshotsHandler snapshots;
+    public final CheckTargetsHandler checkTargets;
     public final ValidateConsumerHandler validate;
     public final CopyImageHandler copy;
     public final CopyStatusHandler copyStatus;
@@ -71,6 +74,7 @@ public final class Stages {
         launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter, store));
         keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter, store));
         snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter, store));
+        checkTargets = new CheckTargetsHandler(new ReadinessService(roles, targets));
         validate = new ValidateConsumerHandler(new ConsumerValidationService(roles, targets));
         copy = new CopyImageHandler(new CopyImageService(roles, targets, perimeter));
         copyStatus = new CopyStatusHandler(new CopyStatusService(roles, targets));

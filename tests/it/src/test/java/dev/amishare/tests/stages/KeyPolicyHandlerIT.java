@@ -34,23 +34,52 @@ class KeyPolicyHandlerIT {
         // WHEN the consumer is granted on both keys
         KeyPolicyResult result = stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
 
-        // THEN each key's policy keeps its statements and gains amishare's, naming the consumer
+        // THEN each key's policy keeps its statements and gains amishare's one statement for accounts, naming
+        // the consumer by kms:CallerAccount and usable only through EC2 in the key's region
         assertThat(result.keys()).extracting(KeyPolicyChange::policyChanged).containsExactly(true, true);
+        assertThat(result.keys()).extracting(KeyPolicyChange::added).containsExactly(1, 1);
+        assertThat(result.keys()).extracting(KeyPolicyChange::verified).containsExactly(true, true);
         for (String key : ami.ownerKeyArns()) {
-            String policy = stages.keyPolicy(key);
-            assertThat(policy).contains("AmishareKeyUse").contains("AmishareKeyGrant").contains("AmishareKeyDescribe")
-                    .contains("\"kms:ViaService\":\"ec2." + Accounts.REGION + ".amazonaws.com\"")
-                    .contains("arn:aws:iam::" + Accounts.CONSUMER + ":root")
-                    .contains("kms:GrantIsForAWSResource");
+            JsonNode statement = accountsStatement(stages.keyPolicy(key));
+            assertThat(statement.path("Principal").path("AWS").asText()).isEqualTo("*");
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            JsonNode equals = statement.path("Condition").path("StringEquals");
+            assertThat(callerAccounts(equals)).containsExactly(Accounts.CONSUMER);
+            assertThat(equals.path("kms:ViaService").asText()).isEqualTo("ec2." + Accounts.REGION + ".amazonaws.com");
+            assertThat(statement.path("Condition").path("BoolIfExists").path("kms:GrantIsForAWSResource").asText())
+                    .isEqualTo("true");
         }
         // and the statements that were there come first, unchanged
         JsonNode original = statements(before);
         JsonNode now = statements(stages.keyPolicy(ami.ownerKeyArns().get(0)));
-        // (amishare's use, grant and describe statements follow)
-        assertThat(now.size()).isEqualTo(original.size() + 3);
+        // (amishare's one statement follows)
+        assertThat(now.size()).isEqualTo(original.size() + 1);
         for (int i = 0; i < original.size(); i++) {
             assertThat(now.get(i)).isEqualTo(original.get(i));
         }
+    }
+
+    /** The statement amishare keeps its target accounts in; fails when the policy has none or several. */
+    private static JsonNode accountsStatement(String policy) {
+        java.util.List<JsonNode> found = new java.util.ArrayList<>();
+        statements(policy).forEach(s -> {
+            if ("AmishareAccounts".equals(s.path("Sid").asText())) {
+                found.add(s);
+            }
+        });
+        assertThat(found).as("statements with Sid AmishareAccounts in %s", policy).hasSize(1);
+        return found.get(0);
+    }
+
+    private static java.util.List<String> callerAccounts(JsonNode stringEquals) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        JsonNode v = stringEquals.path("kms:CallerAccount");
+        if (v.isArray()) {
+            v.forEach(n -> ids.add(n.asText()));
+        } else if (v.isTextual()) {
+            ids.add(v.asText());
+        }
+        return ids;
     }
 
     private static JsonNode statements(String policy) {
@@ -73,7 +102,8 @@ class KeyPolicyHandlerIT {
 
         // THEN nothing is written and the policy is the same bytes
         assertThat(second.keys()).extracting(KeyPolicyChange::policyChanged).containsOnly(false);
-        assertThat(second.keys().get(1).alreadyPresent()).contains(Accounts.CONSUMER);
+        assertThat(second.keys()).extracting(KeyPolicyChange::added).containsOnly(0);
+        assertThat(second.keys().get(1).alreadyPresent()).isEqualTo(1);
         assertThat(stages.keyPolicy(ami.ownerKeyArns().get(1))).isEqualTo(first);
     }
 
@@ -84,9 +114,11 @@ class KeyPolicyHandlerIT {
 
         stages.grantKeys(ami.ownerKeyArns(), Accounts.THIRD);
 
+        // THEN one statement lists both accounts, sorted, and no per-account principal is written
         String policy = stages.keyPolicy(ami.ownerKeyArns().get(0));
-        assertThat(policy.split("\"AmishareKeyUse\"", -1)).hasSize(2);
-        assertThat(policy).contains("arn:aws:iam::" + Accounts.CONSUMER + ":root")
-                .contains("arn:aws:iam::" + Accounts.THIRD + ":root");
+        JsonNode statement = accountsStatement(policy);
+        assertThat(callerAccounts(statement.path("Condition").path("StringEquals")))
+                .containsExactly(Accounts.CONSUMER, Accounts.THIRD);
+        assertThat(policy).doesNotContain("arn:aws:iam::" + Accounts.THIRD + ":root");
     }
 }

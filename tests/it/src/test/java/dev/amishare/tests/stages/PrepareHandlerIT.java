@@ -7,6 +7,8 @@ import dev.amishare.errors.AwsManagedKeyException;
 import dev.amishare.errors.ImageNotOwnedException;
 import dev.amishare.errors.InvalidShareRequestException;
 import dev.amishare.functions.prepare.PreparedShare;
+import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.prepare.SnapshotInfo;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
@@ -51,7 +53,16 @@ class PrepareHandlerIT {
         assertThat(prepared.snapshots()).extracting(SnapshotInfo::kmsKeyArn)
                 .containsExactlyInAnyOrderElementsOf(ami.ownerKeyArns());
         assertThat(prepared.customerManagedKeyArns()).containsExactlyInAnyOrderElementsOf(ami.ownerKeyArns());
-        assertThat(prepared.copyingAccountIds()).containsExactly(Accounts.CONSUMER);
+        // and the target list is in the share bucket, the state carrying only where and how many
+        assertThat(prepared.copyingAccountCount()).isEqualTo(1);
+        assertThat(prepared.targets().accountCount()).isEqualTo(1);
+        assertThat(prepared.request().targets()).isEmpty();
+        assertThat(stages.store.targets(prepared.targets())).singleElement().satisfies(t -> {
+            assertThat(t.accountId()).isEqualTo(Accounts.CONSUMER);
+            assertThat(t.copy()).extracting(ShareRequest.Copy::region).containsExactly("us-east-1");
+        });
+        assertThat(prepared.baseline().key()).endsWith("/baseline.json");
+        assertThat(stages.store.get(prepared.baseline(), AccessBaseline.class).launchPermission()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.model.Principals;
+import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.keypolicy.KeyPolicyChange;
+import dev.amishare.functions.snapshots.SnapshotPermissionChange;
 
 import dev.amishare.functions.prepare.PreparedShare;
 import dev.amishare.functions.revoke.RevokeInput;
@@ -32,7 +35,8 @@ class RevokeHandlerIT {
 
     private RevokeResult revoke(SharedAmi ami) {
         return Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), Principals.ofAccounts(List.of(Accounts.CONSUMER)),
-                ami.ownerKeyArns(), stages.snapshotIds(ami.imageId()), false, null, "it"), RevokeResult.class);
+                null, ami.ownerKeyArns(), stages.snapshotIds(ami.imageId()), false, null, null, "it"),
+                RevokeResult.class);
     }
 
     @Test
@@ -48,7 +52,9 @@ class RevokeHandlerIT {
         RevokeResult result = revoke(ami);
 
         // THEN launch permission, amishare's key statements and snapshot permissions are gone
-        assertThat(result.launchPermissionsRemoved()).containsExactly(Accounts.CONSUMER);
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(1);
+        assertThat(result.keys()).extracting(KeyPolicyChange::removed).containsOnly(1);
+        assertThat(result.snapshots()).extracting(SnapshotPermissionChange::removed).containsOnly(1);
         assertThat(aws.ec2(Accounts.OWNER).describeImageAttribute(r -> r.imageId(ami.imageId())
                 .attribute("launchPermission")).launchPermissions()).isEmpty();
         for (int i = 0; i < before.size(); i++) {
@@ -78,29 +84,30 @@ class RevokeHandlerIT {
                   {"accountId":"%s","copy":[{"region":"us-east-1","kmsKeyId":"alias/golden"}]}]},
                  "executionId":"it-baseline"}""".formatted(ami.imageId(), Accounts.CONSUMER, Accounts.THIRD),
                 PreparedShare.class);
-        assertThat(prepared.baseline().launchPermission()).containsExactly(Accounts.CONSUMER);
+        AccessBaseline baseline = stages.store.get(prepared.baseline(), AccessBaseline.class);
+        assertThat(baseline.launchPermission()).containsExactly(Accounts.CONSUMER);
         for (String keyArn : ami.ownerKeyArns()) {
-            assertThat(prepared.baseline().key(keyArn)).containsExactly(Accounts.CONSUMER);
+            assertThat(baseline.key(keyArn)).containsExactly(Accounts.CONSUMER);
         }
         for (String snapshotId : stages.snapshotIds(ami.imageId())) {
-            assertThat(prepared.baseline().snapshot(snapshotId)).containsExactly(Accounts.CONSUMER);
+            assertThat(baseline.snapshot(snapshotId)).containsExactly(Accounts.CONSUMER);
         }
         stages.grantLaunch(ami.imageId(), Accounts.THIRD);
         stages.grantKeys(ami.ownerKeyArns(), Accounts.THIRD);
         stages.shareSnapshots(ami.imageId(), Accounts.THIRD);
 
-        // WHEN the share is rolled back with keep = the baseline, as the workflow does
-        RevokeResult result = Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), prepared.principals(),
+        // WHEN the share is rolled back with the targets and the baseline in S3, as the workflow does
+        RevokeResult result = Handlers.invoke(stages.revoke, new RevokeInput(ami.imageId(), null, prepared.targets(),
                 prepared.customerManagedKeyArns(), stages.snapshotIds(ami.imageId()), false,
-                prepared.baseline(), "it"), RevokeResult.class);
+                null, prepared.baseline(), "it"), RevokeResult.class);
 
         // THEN the consumer keeps its access and third's is gone
-        assertThat(result.launchPermissionsRemoved()).containsExactly(Accounts.THIRD);
+        assertThat(result.launchPermissionsRemoved()).isEqualTo(1);
         assertThat(aws.ec2(Accounts.OWNER).describeImageAttribute(r -> r.imageId(ami.imageId())
                 .attribute("launchPermission")).launchPermissions()).extracting(LaunchPermission::userId)
                 .containsExactly(Accounts.CONSUMER);
         for (String keyArn : ami.ownerKeyArns()) {
-            assertThat(stages.keyPolicy(keyArn)).contains("arn:aws:iam::" + Accounts.CONSUMER + ":root")
+            assertThat(stages.keyPolicy(keyArn)).contains("\"kms:CallerAccount\":[\"" + Accounts.CONSUMER + "\"]")
                     .doesNotContain(Accounts.THIRD);
         }
         for (String snapshotId : stages.snapshotIds(ami.imageId())) {
@@ -120,7 +127,7 @@ class RevokeHandlerIT {
 
         RevokeResult second = revoke(ami);
 
-        assertThat(second.launchPermissionsRemoved()).isEmpty();
-        assertThat(second.launchPermissionsAbsent()).containsExactly(Accounts.CONSUMER);
+        assertThat(second.launchPermissionsRemoved()).isZero();
+        assertThat(second.launchPermissionsAbsent()).isEqualTo(1);
     }
 }

@@ -1,27 +1,30 @@
 package dev.amishare.tests.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.amishare.functions.model.TargetRole;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.amishare.errors.ConsumerRoleNotAssumableException;
 import dev.amishare.errors.ConsumerValidationFailedException;
-import dev.amishare.functions.consumer.ConsumerCheck;
 import dev.amishare.functions.consumer.ConsumerValidationInput;
 import dev.amishare.functions.consumer.ConsumerValidationResult;
+import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.model.ShareRequest;
+import dev.amishare.functions.model.TargetRole;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
-import dev.amishare.tests.ConsumerRoles;
 import dev.amishare.tests.Handlers;
 import dev.amishare.tests.LocalStackExtension;
-import dev.amishare.tests.Stages;
 import dev.amishare.tests.SharedAmi;
+import dev.amishare.tests.Stages;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The consumer side, checked as the consumer role, one test per row of the failure table. */
+/**
+ * The per-target validation after the grants, as the consumer role: the AMI is visible and the key
+ * policies read back hold the target. What needs no grant (the role's IAM permissions, destination keys,
+ * Allowed AMIs) is checked before any grant, in {@link CheckTargetsHandlerIT}.
+ */
 @ExtendWith(LocalStackExtension.class)
 class ValidateConsumerHandlerIT {
 
@@ -33,18 +36,20 @@ class ValidateConsumerHandlerIT {
         this.stages = new Stages(aws);
     }
 
-    private static ConsumerValidationInput input(SharedAmi ami, String roleName) {
+    private static ConsumerValidationInput input(SharedAmi ami, String roleName, List<KeyPolicyChange> ownerKeys) {
         return new ConsumerValidationInput(ami.imageId(), Accounts.REGION, Accounts.OWNER,
-                new TargetRole(Accounts.CONSUMER, roleName), ami.ownerKeyArns(), List.of(new ShareRequest.Copy(Accounts.REGION, ami.consumerKeyArn())), "it");
+                new TargetRole(Accounts.CONSUMER, roleName), ami.ownerKeyArns(), ownerKeys,
+                List.of(new ShareRequest.Copy(Accounts.REGION, ami.consumerKeyArn())), "it");
     }
 
-    private ConsumerValidationResult validate(SharedAmi ami) {
-        return Handlers.invoke(stages.validate, input(ami, ami.consumerRoleName()), ConsumerValidationResult.class);
+    private ConsumerValidationResult validate(SharedAmi ami, List<KeyPolicyChange> ownerKeys) {
+        return Handlers.invoke(stages.validate, input(ami, ami.consumerRoleName(), ownerKeys),
+                ConsumerValidationResult.class);
     }
 
-    private List<String> failedChecks(SharedAmi ami) {
+    private List<String> failedChecks(SharedAmi ami, List<KeyPolicyChange> ownerKeys) {
         try {
-            validate(ami);
+            validate(ami, ownerKeys);
         } catch (ConsumerValidationFailedException e) {
             return e.failedChecks();
         }
@@ -56,59 +61,47 @@ class ValidateConsumerHandlerIT {
         // GIVEN launch permission and key-policy grants for the consumer
         SharedAmi ami = SharedAmi.create(aws);
         stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
-        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
+        List<KeyPolicyChange> keys = stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER).keys();
 
         // WHEN
-        ConsumerValidationResult result = validate(ami);
+        ConsumerValidationResult result = validate(ami, keys);
 
-        // THEN every check passed, as the consumer role
+        // THEN every check passed, as the consumer role: the image and both keys
         assertThat(result.roleArn()).isEqualTo("arn:aws:iam::" + Accounts.CONSUMER + ":role/" + ami.consumerRoleName());
-        assertThat(result.checks()).isNotEmpty().allSatisfy(c -> assertThat(c.passed()).as(c.name()).isTrue());
+        assertThat(result.checks()).hasSize(1 + ami.ownerKeyArns().size())
+                .allSatisfy(c -> assertThat(c.passed()).as(c.name()).isTrue());
     }
 
     @Test
     void validate_shouldReportTheAmiInvisible_whenLaunchPermissionIsMissing() {
         SharedAmi ami = SharedAmi.create(aws);
-        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
+        List<KeyPolicyChange> keys = stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER).keys();
 
-        assertThat(failedChecks(ami)).anySatisfy(n -> assertThat(n).containsIgnoringCase("visible"));
+        assertThat(failedChecks(ami, keys)).singleElement()
+                .satisfies(n -> assertThat(n).containsIgnoringCase("visible").contains(ami.imageId()));
     }
 
     @Test
-    void validate_shouldReportTheKeyUnusable_whenTheKeyPolicyGrantIsMissing() {
+    void validate_shouldReportEveryKeyUnverified_whenTheKeyPolicyGrantIsMissing() {
+        // GIVEN launch permission but no key-policy stage result holding the consumer
         SharedAmi ami = SharedAmi.create(aws);
         stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
 
-        List<String> failed = failedChecks(ami);
+        List<String> failed = failedChecks(ami, List.of());
 
-        assertThat(failed)
+        // THEN each key is named, and the image check passed
+        assertThat(failed).hasSize(2)
                 .anySatisfy(n -> assertThat(n).contains(ami.ownerKeyArns().get(0)))
-                .anySatisfy(n -> assertThat(n).contains(ami.ownerKeyArns().get(1)));
-    }
-
-    @Test
-    void validate_shouldNameTheEc2Action_whenTheRoleLacksEc2Permission() {
-        SharedAmi ami = SharedAmi.create(aws, ConsumerRoles.Permissions.WITHOUT_EC2);
-        stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
-        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
-
-        assertThat(failedChecks(ami)).anySatisfy(s -> assertThat(s).contains("ec2:CopyImage"));
-    }
-
-    @Test
-    void validate_shouldNameTheKmsAction_whenTheRoleLacksKmsPermission() {
-        SharedAmi ami = SharedAmi.create(aws, ConsumerRoles.Permissions.WITHOUT_KMS);
-        stages.grantLaunch(ami.imageId(), Accounts.CONSUMER);
-        stages.grantKeys(ami.ownerKeyArns(), Accounts.CONSUMER);
-
-        assertThat(failedChecks(ami)).anySatisfy(s -> assertThat(s).contains("kms:CreateGrant"));
+                .anySatisfy(n -> assertThat(n).contains(ami.ownerKeyArns().get(1)))
+                .noneSatisfy(n -> assertThat(n).containsIgnoringCase("visible"));
     }
 
     @Test
     void validate_shouldRaiseRoleNotAssumable_whenTheRoleDoesNotExist() {
         SharedAmi ami = SharedAmi.create(aws);
 
-        assertThatThrownBy(() -> Handlers.invoke(stages.validate, input(ami, "NoSuchRole"), ConsumerValidationResult.class))
+        assertThatThrownBy(() -> Handlers.invoke(stages.validate, input(ami, "NoSuchRole", List.of()),
+                ConsumerValidationResult.class))
                 .isInstanceOf(ConsumerRoleNotAssumableException.class);
     }
 }

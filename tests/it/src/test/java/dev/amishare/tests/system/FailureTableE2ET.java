@@ -3,6 +3,7 @@ package dev.amishare.tests.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.ConsumerRoles;
@@ -68,18 +69,21 @@ class FailureTableE2ET {
     }
 
     @Test
-    void share_shouldFailValidationNamingEc2Actions_whenTheTargetsRoleMayNotUseEc2() {
+    void share_shouldReportTheTargetNotReadyNamingEc2Actions_whenTheTargetsRoleMayNotUseEc2() {
         // GIVEN the target's consumer role denied the EC2 actions copying and launching take
-        // (a one-volume AMI: the rollback then revokes a single snapshot's permission)
         GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard().volumes(1));
         denyOnConsumerRole("ec2", List.of("ec2:CopyImage", "ec2:RunInstances", "ec2:CreateTags"));
         try {
             // WHEN it is shared with a copy, rollback on
             DescribeExecutionResponse execution = runWithCopy(ami);
 
-            // THEN validation fails naming the denied actions, and everything granted before is revoked
-            assertFailed(execution, "dev.amishare.errors.ConsumerValidationFailedException", "ec2:CopyImage");
-            assertThat(execution.cause()).contains("ec2:RunInstances").contains("explicitDeny");
+            // THEN the readiness check finds the target not ready, naming the denied actions; it gets
+            // nothing, and the share fails beyond its tolerance (0%)
+            assertFailed(execution, "dev.amishare.errors.TargetsFailedException", Accounts.THIRD);
+            JsonNode outcome = system.outcome(execution, Accounts.THIRD);
+            assertThat(outcome.path("status").asText()).isEqualTo("NOT_READY");
+            assertThat(outcome.path("reasons").toString()).contains("ec2:CopyImage").contains("ec2:RunInstances")
+                    .contains("explicitDeny");
             assertNothingLeft(ami);
         } finally {
             removeDeny("ec2");
@@ -87,7 +91,7 @@ class FailureTableE2ET {
     }
 
     @Test
-    void share_shouldFailValidationNamingKmsActions_whenTheTargetsRoleMayNotUseKms() {
+    void share_shouldReportTheTargetNotReadyNamingKmsActions_whenTheTargetsRoleMayNotUseKms() {
         // GIVEN the target's consumer role denied every KMS action
         GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
         denyOnConsumerRole("kms", List.of("kms:*"));
@@ -95,9 +99,13 @@ class FailureTableE2ET {
             // WHEN it is shared with a copy, rollback on
             DescribeExecutionResponse execution = runWithCopy(ami);
 
-            // THEN validation fails: the keys are unusable from the target and the KMS actions are named
-            assertFailed(execution, "dev.amishare.errors.ConsumerValidationFailedException", "kms:CreateGrant");
-            assertThat(execution.cause()).contains("owner key usable").contains("kms:Decrypt");
+            // THEN the target is not ready: its destination key is unusable and the KMS actions EC2 needs
+            // on the owner's keys are named; nothing was granted
+            assertFailed(execution, "dev.amishare.errors.TargetsFailedException", Accounts.THIRD);
+            JsonNode outcome = system.outcome(execution, Accounts.THIRD);
+            assertThat(outcome.path("status").asText()).isEqualTo("NOT_READY");
+            assertThat(outcome.path("reasons").toString()).contains("destination key usable")
+                    .contains("kms:CreateGrant").contains("kms:Decrypt").contains(ami.keyArns().get(0));
             assertNothingLeft(ami);
         } finally {
             removeDeny("kms");

@@ -88,8 +88,39 @@ final class SystemRun {
                 .findFirst();
     }
 
+    /** The execution's output: the share summary (only a share within its tolerance has one). */
     static JsonNode report(DescribeExecutionResponse execution) {
         return Executions.output(execution);
+    }
+
+    /**
+     * The share report ({@code report.json}) of an execution, failed or not: the report stage writes it to
+     * {@code shares/<execution name>/report.json} in the owner stack's share bucket, which the deployed
+     * definition names as its Distributed Maps' item source.
+     */
+    JsonNode shareReport(DescribeExecutionResponse execution) {
+        String name = execution.executionArn().substring(execution.executionArn().lastIndexOf(':') + 1);
+        return aws.s3Json(shareBucket(), "shares/" + name + "/report.json");
+    }
+
+    /** The report's outcome for {@code accountId}. */
+    JsonNode outcome(DescribeExecutionResponse execution, String accountId) {
+        for (JsonNode target : shareReport(execution).path("targets")) {
+            if (target.path("accountId").asText().equals(accountId)) {
+                return target;
+            }
+        }
+        throw new AssertionError("the report of " + execution.executionArn() + " has no target " + accountId);
+    }
+
+    String shareBucket() {
+        String definition = sfn().describeStateMachine(r -> r.stateMachineArn(system.stateMachineArn())).definition();
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(definition).path("States")
+                    .path("Check targets").path("ItemReader").path("Parameters").path("Bucket").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A customer-managed key in {@code account} for copies. */

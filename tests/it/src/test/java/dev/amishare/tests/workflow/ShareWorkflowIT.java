@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -37,6 +39,12 @@ import software.amazon.awssdk.services.sfn.model.StateMachineAlreadyExistsExcept
  * {@code localstack.sh}); each test starts an execution of one of its test cases with
  * {@code <state machine ARN>#<test case>}. The mocked Prepare response decides the targets, so the
  * execution input only has to be a request.
+ * <p>
+ * The two Distributed Maps are real: they read their items from the objects the mocked stages name in the
+ * synthesized share bucket ({@value #BUCKET}, written here before the executions), run their children
+ * (whose Lambda tasks the same test case mocks) and write their results to S3, where these tests read
+ * what the report stage would. What a mock cannot show (the stages' own logic, the real report) the
+ * end-to-end tests prove on the deployed system.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -50,14 +58,42 @@ class ShareWorkflowIT {
             + "{\"accountId\":\"222222222222\",\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"}]}]}";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The share bucket the synthesized definition names (the CDK app's token, resolved by Synth). */
+    private static final String BUCKET = "amishare-share-data";
+    private static final String TWO_COPYING = "[" + copying("222222222222") + "," + copying("333333333333") + "]";
 
+    private final Aws aws;
     private final SfnClient sfn;
     private final URI endpoint;
     private String stateMachineArn;
 
     ShareWorkflowIT(Aws aws) {
+        this.aws = aws;
         sfn = aws.sfn(Accounts.OWNER);
         endpoint = aws.endpoint();
+    }
+
+    private static String copying(String account) {
+        return "{\"accountId\":\"" + account + "\",\"copy\":[{\"region\":\"eu-west-1\",\"kmsKeyId\":\"alias/golden-ami\"},"
+                + "{\"region\":\"eu-central-1\",\"kmsKeyId\":\"alias/golden-ami\"}]}";
+    }
+
+    /** The target lists the mocked Prepare and Select ready results point the Distributed Maps at. */
+    @BeforeAll
+    void writeShareData() {
+        S3Client s3 = aws.s3(Accounts.OWNER);
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
+            s3.createBucket(r -> r.bucket(BUCKET));
+        }
+        String launchOnly = "[{\"accountId\":\"222222222222\",\"copy\":[]}]";
+        java.util.Map.of(
+                "shares/mocked/targets.json", TWO_COPYING,
+                "shares/mocked/ready.json", TWO_COPYING,
+                "shares/mocked-launch/targets.json", launchOnly,
+                "shares/mocked-launch/ready.json", launchOnly,
+                "shares/mocked-notready/targets.json", TWO_COPYING,
+                "shares/mocked-notready/ready.json", "[" + copying("222222222222") + "]")
+                .forEach((key, json) -> s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromString(json)));
     }
 
     @BeforeAll
@@ -120,40 +156,74 @@ class ShareWorkflowIT {
         return JSON.readTree(execution.output());
     }
 
+    private static String stateInput(List<JsonNode> history, String state) throws IOException {
+        JsonNode entered = history.stream().filter(e -> e.has("stateEnteredEventDetails")
+                && e.get("stateEnteredEventDetails").get("name").asText().equals(state)).findFirst()
+                .orElseThrow(() -> new AssertionError(state + " was not entered"));
+        return entered.get("stateEnteredEventDetails").get("input").asText();
+    }
+
+    /** The results a Distributed Map wrote, from the manifest its output names: status file name to entries. */
+    private java.util.Map<String, List<JsonNode>> mapResults(JsonNode mapOutput) throws IOException {
+        JsonNode details = mapOutput.get("ResultWriterDetails");
+        JsonNode manifest = aws.s3Json(details.get("Bucket").asText(), details.get("Key").asText());
+        java.util.Map<String, List<JsonNode>> results = new java.util.TreeMap<>();
+        for (JsonNode file : manifest.get("ResultFiles").properties().stream().flatMap(p -> {
+            List<JsonNode> files = new ArrayList<>();
+            p.getValue().forEach(files::add);
+            return files.stream().map(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f.deepCopy())
+                    .put("status", p.getKey()));
+        }).toList()) {
+            List<JsonNode> entries = new ArrayList<>();
+            aws.s3Json(manifest.get("DestinationBucket").asText(), file.get("Key").asText()).forEach(entries::add);
+            results.computeIfAbsent(file.get("status").asText(), k -> new ArrayList<>()).addAll(entries);
+        }
+        return results;
+    }
+
     @Test
-    void execution_shouldReportEveryTargetAndCopy_whenAllStagesSucceed() throws Exception {
-        // GIVEN an encrypted AMI shared with two targets copying into two regions each (HappyPath)
+    void execution_shouldCheckGrantAndFanOutEveryTarget_whenAllStagesSucceed() throws Exception {
+        // GIVEN an encrypted AMI shared with two ready targets copying into two regions each (HappyPath)
 
         // WHEN
         DescribeExecutionResponse execution = run("HappyPath");
 
-        // THEN the share report has per target the launch permission, the checks and both copies
+        // THEN the stages ran in order: readiness, grants, one child per target, the report
         assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        JsonNode report = output(execution);
-        assertThat(report.get("imageId").asText()).isEqualTo("ami-0123456789abcdef0");
-        assertThat(report.get("keys")).hasSize(1);
-        assertThat(report.get("keys").get(0).get("policyChanged").asBoolean()).isTrue();
-        assertThat(report.get("snapshots").get(0).get("snapshotId").asText()).isEqualTo("snap-0123456789abcdef0");
-        JsonNode targets = report.get("targets");
+        List<JsonNode> history = history(execution);
+        List<String> entered = statesEntered(execution);
+        assertThat(entered).containsSubsequence("Prepare share", "Check targets", "Select ready targets",
+                "Grant launch permission", "Patch key policies", "Share snapshots", "For each target",
+                "Write share report", "Within tolerance?", "Share summary", "Shared");
+        // AND Select ready got the readiness Map's results in S3: one batch, both targets ready
+        JsonNode selectInput = JSON.readTree(stateInput(history, "Select ready targets"));
+        List<JsonNode> batches = mapResults(selectInput.get("checks")).get("SUCCEEDED");
+        assertThat(batches).hasSize(1);
+        JsonNode batchOutput = JSON.readTree(batches.get(0).get("Output").asText());
+        assertThat(batchOutput.toString()).contains("222222222222", "333333333333");
+        JsonNode batchInput = JSON.readTree(batches.get(0).get("Input").asText());
+        assertThat(batchInput.get("Items")).hasSize(2);
+        assertThat(batchInput.get("BatchInput").get("consumerRoleName").asText()).isEqualTo("AmiShareConsumer");
+        // AND the report stage got the target Map's results: per target its account and both copies
+        JsonNode reportInput = JSON.readTree(stateInput(history, "Write share report"));
+        List<JsonNode> targets = mapResults(reportInput.get("results")).get("SUCCEEDED");
         assertThat(targets).hasSize(2);
-        assertThat(targets.get(0).get("accountId").asText()).isEqualTo("222222222222");
-        assertThat(targets.get(0).get("launchPermission").get("added").asBoolean()).isTrue();
-        assertThat(targets.get(1).get("accountId").asText()).isEqualTo("333333333333");
-        assertThat(targets.get(1).get("launchPermission").get("alreadyPresent").asBoolean()).isTrue();
-        assertThat(targets.get(1).get("keys").get(0).get("added").asBoolean()).isTrue();
-        assertThat(targets.get(1).get("snapshots").get(0).get("snapshotId").asText()).isEqualTo("snap-0123456789abcdef0");
         for (JsonNode target : targets) {
-            assertThat(target.get("checks")).hasSize(3);
-            assertThat(target.get("checks").get(0).get("passed").asBoolean()).isTrue();
-            assertThat(target.get("copies")).hasSize(2);
-            for (JsonNode copy : target.get("copies")) {
-                assertThat(copy.get("imageId").asText()).isEqualTo("ami-0aaaaaaaaaaaaaaa1");
-                assertThat(copy.get("kmsKeyId").asText()).isEqualTo("alias/golden-ami");
-                assertThat(copy.get("state").asText()).isEqualTo("available");
+            JsonNode outcome = JSON.readTree(target.get("Output").asText());
+            assertThat(outcome.get("accountId").asText()).isIn("222222222222", "333333333333");
+            assertThat(outcome.get("copies")).hasSize(2);
+            for (JsonNode copy : outcome.get("copies")) {
+                assertThat(copy.toString()).contains("ami-0aaaaaaaaaaaaaaa1", "available");
             }
+            JsonNode input = JSON.readTree(target.get("Input").asText());
+            assertThat(input.get("ownerKeys").get(0).get("verified").asBoolean()).isTrue();
+            assertThat(input.get("targetRole").get("roleName").asText()).isEqualTo("AmiShareConsumer");
         }
+        // AND the execution's output is the bounded summary
+        JsonNode summary = output(execution);
+        assertThat(summary.get("counts").get("copied").asInt()).isEqualTo(2);
+        assertThat(summary.get("reportUri").asText()).startsWith("s3://" + BUCKET + "/shares/mocked/");
         assertThat(execution.output().length()).isLessThan(16 * 1024);
-        assertThat(statesEntered(execution)).filteredOn("Await copy"::equals).hasSize(4);
     }
 
     @Test
@@ -169,7 +239,7 @@ class ShareWorkflowIT {
                 .map(e -> e.get("taskFailedEventDetails").get("error").asText()))
                 .containsExactly("dev.amishare.errors.AwsThrottledException", "dev.amishare.errors.AwsThrottledException");
         assertThat(statesEntered(execution)).filteredOn("Patch key policies"::equals).hasSize(1);
-        assertThat(output(execution).get("keys")).hasSize(1);
+        assertThat(statesEntered(execution)).contains("For each target", "Shared");
     }
 
     @Test
@@ -179,7 +249,8 @@ class ShareWorkflowIT {
         // WHEN
         DescribeExecutionResponse execution = run("KeyPolicyRejected");
 
-        // THEN the execution fails with the stage's error name and cause, without retry or rollback
+        // THEN an owner-side grant failing fails the whole share with the stage's error name and cause,
+        // without retry, rollback or any per-target work
         assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(execution.error()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
         assertThat(execution.cause()).contains("MalformedPolicyDocumentException");
@@ -189,36 +260,32 @@ class ShareWorkflowIT {
     }
 
     @Test
-    void execution_shouldRevokeThenFail_whenRollbackIsAskedFor() throws Exception {
+    void execution_shouldRevokeTheReadyTargetsThenFail_whenRollbackIsAskedFor() throws Exception {
         // GIVEN the same failure with rollbackOnFailure true (KeyPolicyRejectedRollback)
 
         // WHEN
         DescribeExecutionResponse execution = run("KeyPolicyRejectedRollback");
 
-        // THEN Revoke ran for this request's targets, for real, and the execution still fails with the cause
+        // THEN Revoke ran and the execution still fails with the stage's error
         assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(execution.error()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
         assertThat(statesEntered(execution)).containsSubsequence("Roll back?", "Revoke grants", "Share failed");
-        JsonNode revokeEntered = history(execution).stream().filter(e -> e.has("stateEnteredEventDetails")
-                && e.get("stateEnteredEventDetails").get("name").asText().equals("Revoke grants")).findFirst()
-                .orElseThrow();
-        JsonNode state = JSON.readTree(revokeEntered.get("stateEnteredEventDetails").get("input").asText());
+        List<JsonNode> history = history(execution);
+        JsonNode state = JSON.readTree(stateInput(history, "Revoke grants"));
         assertThat(state.get("error").get("Error").asText()).isEqualTo("dev.amishare.errors.KeyPolicyRejectedException");
-        assertThat(state.get("prepared").get("principals").get("accountIds").toString())
-                .contains("222222222222", "333333333333");
-        // AND Revoke was told to keep what the targets had before the execution (Prepare's baseline)
+        // AND Revoke was given the ready targets (what was granted) and told to keep Prepare's baseline, both in S3
         // (the emulator records a Lambda task's payload as LambdaFunctionScheduled; Revoke is the last one)
         JsonNode payload = null;
-        for (JsonNode e : history(execution)) {
+        for (JsonNode e : history) {
             if (e.has("lambdaFunctionScheduledEventDetails")) {
                 payload = JSON.readTree(e.get("lambdaFunctionScheduledEventDetails").get("input").asText());
             }
         }
         assertThat(payload).isNotNull();
-        assertThat(payload.get("principals").get("accountIds").toString()).contains("222222222222", "333333333333");
-        assertThat(payload.get("keep")).isEqualTo(state.get("prepared").get("baseline"));
-        assertThat(payload.get("keep").get("launchPermission").toString()).contains("222222222222")
-                .doesNotContain("333333333333");
+        assertThat(payload.get("targets")).isEqualTo(state.get("ready").get("ready"));
+        assertThat(payload.get("targets").get("accounts").get("key").asText()).isEqualTo("shares/mocked/ready.json");
+        assertThat(payload.get("keepAt")).isEqualTo(state.get("prepared").get("baseline"));
+        assertThat(payload.get("keepAt").get("key").asText()).isEqualTo("shares/mocked/baseline.json");
     }
 
     @Test
@@ -231,30 +298,68 @@ class ShareWorkflowIT {
         // THEN
         assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         List<String> entered = statesEntered(execution);
-        assertThat(entered).contains("No key policy to patch", "No snapshot to share", "Validate consumer");
-        assertThat(entered).doesNotContain("Patch key policies", "Share snapshots", "Copy image");
-        JsonNode report = output(execution);
-        assertThat(report.get("keys")).isEmpty();
-        assertThat(report.get("targets")).hasSize(1);
-        assertThat(report.get("targets").get(0).get("copies")).isEmpty();
-        assertThat(report.get("targets").get(0).get("keys")).isEmpty();
-        assertThat(report.get("targets").get(0).get("snapshots")).isEmpty();
+        assertThat(entered).contains("No key policy to patch", "No snapshot to share", "For each target");
+        assertThat(entered).doesNotContain("Patch key policies", "Share snapshots");
+        JsonNode reportInput = JSON.readTree(stateInput(history(execution), "Write share report"));
+        List<JsonNode> targets = mapResults(reportInput.get("results")).get("SUCCEEDED");
+        assertThat(targets).hasSize(1);
+        JsonNode outcome = JSON.readTree(targets.get(0).get("Output").asText());
+        assertThat(outcome.get("accountId").asText()).isEqualTo("222222222222");
+        assertThat(outcome.get("copies")).isEmpty();
+        assertThat(output(execution).get("counts").get("validated").asInt()).isEqualTo(1);
     }
 
     @Test
-    void execution_shouldRollBackAndFailWithCopyFailed_whenACopyFails() throws Exception {
+    void execution_shouldReportEachFailedTargetRollBackThoseAndFail_whenCopiesFail() throws Exception {
         // GIVEN every copy ends failed, rollback asked for (CopyFails)
 
         // WHEN
         DescribeExecutionResponse execution = run("CopyFails");
 
-        // THEN the failed iteration fails the target Map, which takes the failure path
+        // THEN the failed children do not stop the target Map: every target is processed and the report
+        // stage gets each failure with its error
+        List<JsonNode> history = history(execution);
+        JsonNode reportInput = JSON.readTree(stateInput(history, "Write share report"));
+        List<JsonNode> failed = mapResults(reportInput.get("results")).get("FAILED");
+        assertThat(failed).hasSize(2).allSatisfy(f -> assertThat(f.toString())
+                .contains("dev.amishare.errors.CopyFailedException"));
+        // AND beyond the tolerance the failed granted targets are revoked and the execution fails with
+        // TargetsFailedException, the summary's message as its cause
+        assertThat(statesEntered(execution)).containsSubsequence("For each target", "Write share report",
+                "Within tolerance?", "Roll back failed targets?", "Revoke failed targets", "Targets failed");
         assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(execution.error()).isEqualTo("dev.amishare.errors.CopyFailedException");
-        assertThat(execution.cause()).contains("ended failed");
-        assertThat(statesEntered(execution)).containsSubsequence("For each target", "Roll back?", "Revoke grants",
-                "Share failed");
-        assertThat(history(execution).stream().map(e -> e.get("type").asText())).contains("MapStateFailed");
+        assertThat(execution.error()).isEqualTo("dev.amishare.errors.TargetsFailedException");
+        assertThat(execution.cause()).contains("2 of 2 targets failed");
+        JsonNode revoke = JSON.readTree(stateInput(history, "Revoke failed targets"));
+        assertThat(revoke.get("summary").get("rollback").get("accounts").get("key").asText())
+                .isEqualTo("shares/mocked/rollback.json");
+    }
+
+    @Test
+    void execution_shouldGrantAndValidateOnlyTheReadyTarget_whenOneIsNotReady() throws Exception {
+        // GIVEN two targets, the second not ready (its role may not copy), rollback asked for (NotReady)
+
+        // WHEN
+        DescribeExecutionResponse execution = run("NotReady");
+
+        // THEN the grants and the target Map get the ready list only
+        List<JsonNode> history = history(execution);
+        JsonNode grant = JSON.readTree(stateInput(history, "Grant launch permission"));
+        assertThat(grant.get("ready").get("readyCount").asInt()).isEqualTo(1);
+        JsonNode reportInput = JSON.readTree(stateInput(history, "Write share report"));
+        java.util.Map<String, List<JsonNode>> results = mapResults(reportInput.get("results"));
+        assertThat(results.get("SUCCEEDED")).hasSize(1);
+        assertThat(JSON.readTree(results.get("SUCCEEDED").get(0).get("Output").asText()).get("accountId").asText())
+                .isEqualTo("222222222222");
+        assertThat(results.getOrDefault("FAILED", List.of())).isEmpty();
+        // AND the report gets the not-ready list; nothing to roll back (the not-ready target got nothing),
+        // so the execution fails with TargetsFailedException without revoking
+        assertThat(reportInput.get("ready").get("notReady").get("key").asText()).isEqualTo("shares/mocked-notready/not-ready.json");
+        assertThat(statesEntered(execution)).contains("Roll back failed targets?", "Targets failed")
+                .doesNotContain("Revoke failed targets", "Revoke grants");
+        assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(execution.error()).isEqualTo("dev.amishare.errors.TargetsFailedException");
+        assertThat(execution.cause()).contains("333333333333").contains("not ready");
     }
 
     @Test
@@ -264,12 +369,14 @@ class ShareWorkflowIT {
         // WHEN
         DescribeExecutionResponse execution = run("DryRun");
 
-        // THEN no wait, and the report shows the would-be copies
+        // THEN no wait in any child, and each target's outcome shows the would-be copies
         assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause())
                 .isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(statesEntered(execution)).contains("Nothing to await").doesNotContain("Await copy");
-        JsonNode report = output(execution);
-        assertThat(report.get("dryRun").asBoolean()).isTrue();
-        assertThat(report.get("targets").get(0).get("copies").get(0).get("state").asText()).isEqualTo("dryRun");
+        JsonNode reportInput = JSON.readTree(stateInput(history(execution), "Write share report"));
+        List<JsonNode> targets = mapResults(reportInput.get("results")).get("SUCCEEDED");
+        assertThat(targets).hasSize(2).allSatisfy(t -> assertThat(t.get("Output").asText())
+                .contains("\"state\":\"dryRun\"").doesNotContain("available"));
+        assertThat(reportInput.get("prepared").get("request").get("dryRun").asBoolean()).isTrue();
+        assertThat(output(execution).get("dryRun").asBoolean()).isTrue();
     }
 }
