@@ -22,8 +22,9 @@ ext="$here/../localstack-ext"
 run_dir="$cache/run"
 pid_file="$run_dir/localstack-$port.pid"
 log_file="$run_dir/localstack-$port.log"
-# organizations: served by the amishare extension from its membership file (not a community service)
-services=ec2,kms,sts,iam,stepfunctions,events,apigateway,lambda,cloudformation,s3,logs,ssm,organizations
+# organizations: served by the amishare extension from its membership file (not a community service);
+# dynamodb: served by the extension's provider "amishare" (moto's backend), see PROVIDER_OVERRIDE_DYNAMODB
+services=ec2,kms,sts,iam,stepfunctions,events,apigateway,lambda,cloudformation,s3,logs,ssm,organizations,dynamodb
 
 log() { echo "[localstack] $*" >&2; }
 
@@ -99,6 +100,8 @@ start() {
   # (the extension's executor), since there is no Docker. AMISHARE_LAMBDA_CODE=jar puts a deployment
   # jar on the class path as it is instead of unzipping its 20,000 files (create → active in ~1 s).
   # DISABLE_EVENTS: offline, LocalStack's analytics hook blocks its shutdown.
+  # PROVIDER_OVERRIDE_DYNAMODB=amishare: DynamoDB from the extension (moto's backend); LocalStack's own
+  # provider runs DynamoDB Local, a Java download whose licence rules it out here.
   GATEWAY_LISTEN="127.0.0.1:$port" \
   DNS_ADDRESS=0 \
   SKIP_SSL_CERT_DOWNLOAD=1 \
@@ -108,6 +111,7 @@ start() {
   LAMBDA_RUNTIME_EXECUTOR="${LAMBDA_RUNTIME_EXECUTOR:-amishare-local-jvm}" \
   AMISHARE_LAMBDA_CODE="${AMISHARE_LAMBDA_CODE:-jar}" \
   DISABLE_EVENTS=1 \
+  PROVIDER_OVERRIDE_DYNAMODB="${PROVIDER_OVERRIDE_DYNAMODB:-amishare}" \
   SFN_MOCK_CONFIG="${SFN_MOCK_CONFIG:-$here/sfn-mock-config.json}" \
   setsid "$venv/bin/python" -m localstack.runtime.main >"$log_file" 2>&1 < /dev/null &
   echo $! > "$pid_file"

@@ -8,8 +8,8 @@
   key belongs to another account, the caller's identity policy (kms_access.authorize); otherwise
   AccessDeniedException (KMS DeveloperGuide "key-policy-modifying-external-accounts",
   "cross-account-console" / "determining-access").
-- SSM, Step Functions, IAM, Organizations, for assumed-role sessions: the role's identity policies must
-  allow the action on the resource service_resources.py names; otherwise the service's
+- SSM, Step Functions, IAM, Organizations, DynamoDB, for assumed-role sessions: the role's identity
+  policies must allow the action on the resource service_resources.py names; otherwise the service's
   AccessDeniedException (400), or AccessDenied (403) for IAM, with IAM's message "User: <arn> is not
   authorized to perform: <action> on resource: <arn> because no identity-based policy allows the
   <action> action" (IAM UserGuide "troubleshoot_access-denied"). sts:AssumeRole is checked in
@@ -75,8 +75,8 @@ def handle(chain: HandlerChain, context: RequestContext, response: Response):
 
 
 def _check_identity(context: RequestContext):
-    """Identity policies of a role session for SSM, Step Functions, IAM and Organizations requests
-    (service_resources.py), and for PutEvents (events_perimeter.py)."""
+    """Identity policies of a role session for SSM, Step Functions, IAM, Organizations and DynamoDB
+    requests (service_resources.py), and for PutEvents (events_perimeter.py)."""
     if context.service.service_name == "events":
         if context.operation.name == "PutEvents":
             events_perimeter.check_identity(context)

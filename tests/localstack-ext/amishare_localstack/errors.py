@@ -392,6 +392,17 @@ class OrganizationsInvalidNextToken(AwsError):
         self.Reason = "INVALID_NEXT_TOKEN"  # InvalidInputException's Reason member, serialized with it
 
 
+# ---- Amazon DynamoDB (DynamoDB API reference, each operation's "Errors"; HTTP 400) ---------------
+
+class DynamoDbTableNotFound(AwsError):
+    """The table does not exist in the caller's account and region (DynamoDB API UpdateTimeToLive,
+    DescribeTimeToLive "ResourceNotFoundException": "The operation tried to access a nonexistent table
+    or index"); worded as DynamoDB words it for DescribeTable."""
+
+    code = "ResourceNotFoundException"
+    template = "Requested resource not found: Table: {table} not found"
+
+
 # ---- EventBridge PutEvents: errors of one entry (PutEventsResultEntry ErrorCode / ErrorMessage) ----
 
 class EntryError:

@@ -33,11 +33,12 @@ def amishare_emulator():
 
     from localstack.services.edge import ROUTER
 
-    from . import (apigateway_identity, ec2_allowed_amis, ec2_copy, ec2_images, enforcement, events_perimeter,
-                   iam_sts, lambda_faults, request_log, sfn_callbacks, sfn_distributed_map, sfn_jsonpath)
+    from . import (apigateway_identity, dynamodb_api, ec2_allowed_amis, ec2_copy, ec2_images, enforcement,
+                   events_perimeter, iam_sts, lambda_faults, request_log, sfn_callbacks, sfn_distributed_map,
+                   sfn_jsonpath)
 
     for module in (ec2_images, ec2_copy, ec2_allowed_amis, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath,
-                   sfn_distributed_map):
+                   sfn_distributed_map, dynamodb_api):
         module.patches().apply()
     # handler chains LocalStack offers for this, not patches: the gateway's, and the REST API
     # invocation's preprocess_request (RestApiGateway: "extend the behavior of the invocation by adding
@@ -50,4 +51,4 @@ def amishare_emulator():
     ROUTER.add(request_log.RequestLogEndpoints())
     ROUTER.add(lambda_faults.LambdaFaultEndpoints())
     _installed = True
-    LOG.warning("amishare extension loaded: EC2 AMI sharing, Allowed AMIs, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks, JSONPath lists and Distributed Map, Lambda fault injection, request log")
+    LOG.warning("amishare extension loaded: EC2 AMI sharing, Allowed AMIs, KMS key policies, IAM/STS policy evaluation, EventBridge PutEvents perimeter, API Gateway IAM caller identity, Step Functions early callbacks, JSONPath lists and Distributed Map, DynamoDB, Lambda fault injection, request log")

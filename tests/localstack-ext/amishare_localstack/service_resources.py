@@ -1,9 +1,10 @@
-"""What an SSM, Step Functions, IAM or Organizations request asks IAM for: the action, the resource
-ARN(s) it acts on and the service's condition keys, as the Service Authorization Reference lists them
-("list_awssystemsmanager", "list_awsstepfunctions", "list_awsidentityandaccessmanagementiam",
-"list_awsorganizations"). enforcement.py checks these against a role session's identity policies.
+"""What an SSM, Step Functions, IAM, Organizations or DynamoDB request asks IAM for: the action, the
+resource ARN(s) it acts on and the service's condition keys, as the Service Authorization Reference
+lists them ("list_awssystemsmanager", "list_awsstepfunctions", "list_awsidentityandaccessmanagementiam",
+"list_awsorganizations", "list_amazondynamodb"). enforcement.py checks these against a role session's identity policies.
 
-An operation not listed here is not checked (the emulator enforces what amishare's functions call).
+An operation not listed here is not checked (the emulator enforces what amishare's functions call);
+every DynamoDB operation is.
 """
 
 from __future__ import annotations
@@ -118,7 +119,40 @@ def _organizations(context: RequestContext, request: dict) -> list[Authorization
     return None
 
 
-RESOLVERS = {"ssm": _ssm, "stepfunctions": _states, "iam": _iam, "organizations": _organizations}
+# ---- DynamoDB -----------------------------------------------------------------------------------
+
+def table_arn(context: RequestContext, name: str, index: str | None = None) -> str:
+    """arn:aws:dynamodb:<region>:<account>:table/<name> (resource type "table"), .../index/<index> for
+    a Query or Scan of an index (resource type "index"); TableName may be the table's ARN."""
+    arn = name if name.startswith("arn:") else f"arn:aws:dynamodb:{context.region}:{context.account_id}:table/{name}"
+    return f"{arn}/index/{index}" if index else arn
+
+
+# TransactWriteItems / TransactGetItems are authorized per action as the underlying item operation
+# (DynamoDB DeveloperGuide "transaction-apis-iam"), with dynamodb:EnclosingOperation
+_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                     "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+def _dynamodb(context: RequestContext, request: dict) -> list[Authorization] | None:
+    operation = context.operation.name
+    if operation in ("TransactWriteItems", "TransactGetItems"):
+        keys = {"dynamodb:enclosingoperation": operation}
+        return [Authorization(f"dynamodb:{_TRANSACT_ACTIONS[kind]}", table_arn(context, item["TableName"]), keys)
+                for entry in request.get("TransactItems") or [] for kind, item in entry.items()]
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return [Authorization(f"dynamodb:{operation}", table_arn(context, name), {})
+                for name in request.get("RequestItems") or {}]
+    if request.get("TableName"):
+        return [Authorization(f"dynamodb:{operation}",
+                              table_arn(context, request["TableName"], request.get("IndexName")), {})]
+    if request.get("ResourceArn"):  # TagResource, ListTagsOfResource, resource policies
+        return [Authorization(f"dynamodb:{operation}", request["ResourceArn"], {})]
+    return [Authorization(f"dynamodb:{operation}", "*", {})]  # ListTables, DescribeLimits ...
+
+
+RESOLVERS = {"ssm": _ssm, "stepfunctions": _states, "iam": _iam, "organizations": _organizations,
+             "dynamodb": _dynamodb}
 
 
 def authorizations(context: RequestContext) -> list[Authorization] | None:
