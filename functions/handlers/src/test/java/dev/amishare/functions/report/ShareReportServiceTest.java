@@ -90,7 +90,9 @@ class ShareReportServiceTest {
         assertThat(summary.report()).isEqualTo(new S3Location(FakeS3.BUCKET, "shares/exec-1/report.json"));
         assertThat(summary.reportUri()).isEqualTo("s3://" + FakeS3.BUCKET + "/shares/exec-1/report.json");
         assertThat(summary.message()).startsWith("2 of 5 targets succeeded (1 copied, 1 validated); 3 failed"
-                + " (1 not ready), tolerated 0%: 222222222222 not ready, 555555555555 failed, 666666666666 granted");
+                + " (1 not ready), tolerated 0%: 222222222222 not ready (Cannot assume consumer role of 222222222222),"
+                + " 555555555555 failed (ConsumerValidationFailedException: Target account 555555555555 failed 1"
+                + " consumer checks), 666666666666 granted (granted, but its validation did not finish)");
     }
 
     @Test
