@@ -76,6 +76,31 @@ public final class Names {
     /** Environment variable naming the owner stack's bucket of share data: target lists, results, reports. */
     public static final String ENV_SHARE_BUCKET = "AMISHARE_SHARE_BUCKET";
 
+    /**
+     * Environment variable naming the owner stack's share ledger, a DynamoDB table: one lease item per key
+     * policy being edited, and one item per key grant (key, principal, image) that revokes count.
+     */
+    public static final String ENV_LEDGER_TABLE = "AMISHARE_LEDGER_TABLE";
+
+    /** The ledger's partition key (a string: {@code LEASE#<key ARN>}, {@code KEY#<key ARN>}). */
+    public static final String LEDGER_PARTITION_KEY = "pk";
+
+    /** The ledger's sort key (a string). */
+    public static final String LEDGER_SORT_KEY = "sk";
+
+    /**
+     * The ledger's time-to-live attribute (epoch seconds): DynamoDB deletes expired leases by itself, within
+     * days; an expired lease is free as soon as it has expired, whether or not it is gone yet.
+     */
+    public static final String LEDGER_TTL_ATTRIBUTE = "expiresAt";
+
+    /**
+     * How long a key-policy lease lasts, in seconds. Longer than the timeout of any function that takes one
+     * (each lease is taken and released inside one invocation), so a lease can only expire under a holder
+     * that is no longer running: two writers never edit one key policy at the same time.
+     */
+    public static final int LEDGER_LEASE_SECONDS = 75;
+
     /** Every execution keeps its objects under {@code shares/<execution name>/}. */
     public static final String SHARE_DATA_PREFIX = "shares/";
 
