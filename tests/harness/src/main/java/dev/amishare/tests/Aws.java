@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -96,6 +97,12 @@ public final class Aws implements AutoCloseable {
     public OrganizationsClient organizations(String account) {
         return (OrganizationsClient) clients.computeIfAbsent("organizations/" + account, k -> OrganizationsClient
                 .builder().endpointOverride(endpoint).httpClient(http).region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials(account)).build());
+    }
+
+    public DynamoDbClient dynamoDb(String account) {
+        return (DynamoDbClient) clients.computeIfAbsent("dynamodb/" + account, k -> DynamoDbClient.builder()
+                .endpointOverride(endpoint).httpClient(http).region(Region.of(Accounts.REGION))
                 .credentialsProvider(credentials(account)).build());
     }
 

@@ -24,11 +24,17 @@ import dev.amishare.functions.snapshots.ShareSnapshotsHandler;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
+import dev.amishare.contract.Names;
 import dev.amishare.contract.Perimeter;
 import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.common.OrganizationDirectory;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.ShareLedger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import dev.amishare.functions.model.Principals;
 import java.util.List;
 
@@ -51,6 +57,12 @@ public final class Stages {
     /** The share bucket the stages keep target lists in, as the owner stack's would be. */
     public final ShareStore store;
 
+    /** The share ledger the key-policy stages take leases in and record grants in, as the owner stack's. */
+    public final ShareLedger ledger;
+
+    /** The table {@link #ledger} uses in the owner account, shaped as the owner stack's. */
+    public static final String LEDGER_TABLE = "amishare-it-share-ledger";
+
     /** The bucket {@link #store} writes to in the owner account. */
     public static final String SHARE_BUCKET = "amishare-it-share-data";
 
@@ -69,17 +81,32 @@ public final class Stages {
             s3.createBucket(r -> r.bucket(SHARE_BUCKET));
         }
         store = new ShareStore(s3, SHARE_BUCKET);
+        ledger = new ShareLedger(ledgerTable(aws.dynamoDb(Accounts.OWNER)), LEDGER_TABLE);
         var directory = new OrganizationDirectory(aws.organizations(Accounts.OWNER));
         prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter, directory::accountsUnder, store));
         launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter, store));
-        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter, store));
+        keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter, store, ledger));
         snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter, store));
         checkTargets = new CheckTargetsHandler(new ReadinessService(roles, targets));
         validate = new ValidateConsumerHandler(new ConsumerValidationService(roles, targets));
         copy = new CopyImageHandler(new CopyImageService(roles, targets, perimeter));
         copyStatus = new CopyStatusHandler(new CopyStatusService(roles, targets));
         revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
-                new KeyPolicyService(kms, perimeter, store), perimeter, store));
+                new KeyPolicyService(kms, perimeter, store, ledger), perimeter, store));
+    }
+
+    /** The ledger table, created as the owner stack declares it (string keys pk and sk) when absent. */
+    private static DynamoDbClient ledgerTable(DynamoDbClient ddb) {
+        if (!ddb.listTables().tableNames().contains(LEDGER_TABLE)) {
+            ddb.createTable(r -> r.tableName(LEDGER_TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            a -> a.attributeName(Names.LEDGER_PARTITION_KEY).attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName(Names.LEDGER_SORT_KEY).attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName(Names.LEDGER_PARTITION_KEY).keyType(KeyType.HASH),
+                            k -> k.attributeName(Names.LEDGER_SORT_KEY).keyType(KeyType.RANGE)));
+            ddb.waiter().waitUntilTableExists(r -> r.tableName(LEDGER_TABLE));
+        }
+        return ddb;
     }
 
     public LaunchPermissionResult grantLaunch(String imageId, String account) {

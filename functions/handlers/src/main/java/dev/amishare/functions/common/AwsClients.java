@@ -11,6 +11,8 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import dev.amishare.functions.ledger.ShareLedger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -100,6 +102,19 @@ public final class AwsClients {
     /** The owner stack's share bucket, named by the function's environment. */
     public static ShareStore shareStore() {
         return new ShareStore(s3(), System.getenv(Names.ENV_SHARE_BUCKET));
+    }
+
+    /**
+     * The bounded retry strategy as every client has it: a failed condition (ConditionalCheckFailedException,
+     * HTTP 400) is not retried by the SDK, so a held lease reaches the state machine's backoff at once.
+     */
+    public static DynamoDbClient dynamoDb() {
+        return configure(DynamoDbClient.builder().httpClient(HTTP)).build();
+    }
+
+    /** The owner stack's share ledger, named by the function's environment. */
+    public static ShareLedger shareLedger() {
+        return new ShareLedger(dynamoDb(), System.getenv(Names.ENV_LEDGER_TABLE));
     }
 
     public static SfnClient sfn() {

@@ -8,7 +8,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class KeyPolicyHandler extends StageHandler<KeyPolicyInput, KeyPolicyResult> {
 
     public KeyPolicyHandler() {
-        this(new KeyPolicyService(AwsClients.kms(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
+        this(new KeyPolicyService(AwsClients.kms(), AwsClients.perimeterGuard(), AwsClients.shareStore(),
+                AwsClients.shareLedger()));
     }
 
     public KeyPolicyHandler(KeyPolicyService service) {

@@ -14,10 +14,13 @@ import java.util.List;
  * @param principals the accounts, organizations and OUs that may use the keys, named inline
  * @param targets the same, with the accounts in S3 (how the workflow passes them); both are used
  * @param dryRun report what would change, change nothing
- * @param executionId the workflow execution this call belongs to, for the logs
+ * @param executionId the workflow execution this call belongs to, for the logs and the share ledger
+ * @param imageId the AMI whose share this is: the share ledger records each key grant per image, so that
+ *     revoking one AMI leaves a principal in the policy while another AMI under the same key is still
+ *     shared with it; optional for a direct invocation, whose grants are then recorded without an image
  */
 public record KeyPolicyInput(List<String> keyArns, Principals principals, TargetSet targets, Boolean dryRun,
-        String executionId) {
+        String executionId, String imageId) {
 
     public KeyPolicyInput {
         keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
@@ -26,9 +29,18 @@ public record KeyPolicyInput(List<String> keyArns, Principals principals, Target
         dryRun = Boolean.TRUE.equals(dryRun);
     }
 
+    /** Without an image: grants recorded under no image, a revoke that takes back only those. */
+    public KeyPolicyInput(List<String> keyArns, Principals principals, TargetSet targets, Boolean dryRun,
+            String executionId) {
+        this(keyArns, principals, targets, dryRun, executionId, null);
+    }
+
     /** Checks every field and raises one error naming each problem; makes no AWS call. */
     public void validate() {
         Validation v = new Validation().each(keyArns, IdKind.KMS_KEY_ARN, "keyArns");
+        if (imageId != null) {
+            v.matches(imageId, IdKind.IMAGE_ID, "imageId");
+        }
         targets.checkInto(v, principals, "principals").throwIfInvalid();
     }
 }

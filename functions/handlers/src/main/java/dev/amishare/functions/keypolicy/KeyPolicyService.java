@@ -1,13 +1,19 @@
 package dev.amishare.functions.keypolicy;
 
+import dev.amishare.errors.KeyPolicyOverwrittenException;
 import dev.amishare.errors.KeyPolicyRejectedException;
-import dev.amishare.functions.common.PerimeterGuard;
-import dev.amishare.functions.common.ShareStore;
 import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.common.AwsErrors;
-import java.util.ArrayList;
+import dev.amishare.functions.common.PerimeterGuard;
+import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.KeyLease;
+import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.functions.model.Principals;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -17,13 +23,30 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * Lets the targets use the owner's customer-managed keys, by editing amishare's statements in each key
  * policy (see {@link KeyPolicyDocument}). A policy already in the wanted state is not written, so a
  * second run makes no PutKeyPolicy call and leaves the policy byte for byte as it was.
+ *
+ * <h2>Concurrent executions</h2>
+ * Many shares run at once over the same keys, and PutKeyPolicy replaces the whole policy: two executions
+ * that both read, edit and write one policy lose each other's principals, without an error. So every edit
+ * of a key's policy happens under that key's lease in the share ledger ({@link ShareLedger}): take the
+ * lease (or fail with the retryable {@code KeyPolicyLeaseHeldException}), read, edit, write, read back,
+ * release. Only one amishare writer edits a policy at a time; a policy read back without amishare's change
+ * was written by somebody outside amishare, and the edit is applied once more on what that writer left
+ * before failing with {@link KeyPolicyOverwrittenException}.
+ *
+ * <h2>Revoking one AMI of several</h2>
+ * A principal appears once in a policy however many AMIs under the key are shared with it. Each grant is
+ * therefore recorded in the ledger per key, principal and image (before the policy is written), and a
+ * revoke of one image removes a principal from the policy only when the ledger holds no other image's
+ * grant of the key to it; it then deletes the image's grant items. Grants made before the ledger existed
+ * are not recorded, nor are grants that name no image (a direct invocation), so they do not keep a
+ * principal in the policy; a revoke that names no image takes the key back from its principals whatever
+ * the ledger holds, and ends all their grant items of the key.
  */
-public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareStore store) {
+public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareStore store, ShareLedger ledger) {
 
     private static final Logger LOG = LogManager.getLogger(KeyPolicyService.class);
     // Keys have exactly one policy, and KMS names it "default".
     private static final String POLICY_NAME = "default";
-
 
     public KeyPolicyResult grant(KeyPolicyInput input) {
         return run(input, true);
@@ -40,47 +63,139 @@ public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareSto
         perimeter.check(principals);
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
-            // One read and at most one write per key, whatever the number of principals.
-            changes.add(edit(keyArn, principals, grant, input.dryRun()));
+            // One read and at most one write per key, whatever the number of principals; one lease at a time,
+            // so two executions editing the same keys in different orders cannot wait on each other.
+            changes.add(input.dryRun() ? dryRun(keyArn, principals, grant, input.imageId())
+                    : underLease(keyArn, principals, grant, input));
         }
         return new KeyPolicyResult(changes, input.dryRun());
     }
 
-    private KeyPolicyChange edit(String keyArn, Principals principals, boolean grant, boolean dryRun) {
-        KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn);
-        KeyPolicyDocument.Outcome outcome = grant ? policy.grant(principals) : policy.revoke(principals);
-        int bytes = policy.sizeBytes();
-        boolean verified = true;
-        if (!policy.changed()) {
-            LOG.info("key policy of {} already {} all {} principals: no write", keyArn,
-                    grant ? "grants" : "excludes", outcome.unchanged.size());
-        } else {
+    /** What would change, from the policy and the ledger as they are: no lease, no write. */
+    private KeyPolicyChange dryRun(String keyArn, Principals principals, boolean grant, String imageId) {
+        Principals editing = grant || imageId == null ? principals
+                : principals.without(grantedElsewhere(ledger.grants(keyArn), principals, imageId));
+        return apply(keyArn, editing, grant, true);
+    }
+
+    private KeyPolicyChange underLease(String keyArn, Principals principals, boolean grant, KeyPolicyInput input) {
+        KeyLease lease = ledger.acquire(keyArn, input.executionId());
+        try {
+            if (grant) {
+                if (input.imageId() != null) {
+                    // Before the policy: a revoke of another image that reads the ledger after this grant's
+                    // write must find this grant.
+                    ledger.recordGrants(keyArn, principals.all(), input.imageId(), input.executionId());
+                }
+                return apply(keyArn, principals, true, false);
+            }
+            Map<String, Set<String>> grants = ledger.grants(keyArn);
+            Set<String> elsewhere = grantedElsewhere(grants, principals, input.imageId());
+            if (!elsewhere.isEmpty()) {
+                LOG.info("key policy of {} keeps {} principals: the ledger holds another image's grant to them",
+                        keyArn, elsewhere.size());
+            }
+            KeyPolicyChange change = apply(keyArn, principals.without(elsewhere), false, false);
+            // After the policy: a revoke that failed before its write leaves the grants for its retry to see.
+            ledger.forgetGrants(keyArn, forgotten(grants, principals, input.imageId()));
+            return change;
+        } finally {
+            ledger.release(lease);
+        }
+    }
+
+    /**
+     * The principals that the ledger says another image (than {@code imageId}) shares the key with. A revoke
+     * that names no image takes the key itself back: nothing keeps a principal then.
+     */
+    private static Set<String> grantedElsewhere(Map<String, Set<String>> grants, Principals principals,
+            String imageId) {
+        Set<String> elsewhere = new HashSet<>();
+        if (imageId == null) {
+            return elsewhere;
+        }
+        for (String principal : principals.all()) {
+            if (grants.getOrDefault(principal, Set.of()).stream().anyMatch(i -> !i.equals(imageId))) {
+                elsewhere.add(principal);
+            }
+        }
+        return elsewhere;
+    }
+
+    /** The grant items a revoke ends: the image's, or every image's when it names none. */
+    private static Map<String, Set<String>> forgotten(Map<String, Set<String>> grants, Principals principals,
+            String imageId) {
+        Map<String, Set<String>> ended = new java.util.TreeMap<>();
+        for (String principal : principals.all()) {
+            Set<String> images = grants.getOrDefault(principal, Set.of());
+            if (imageId == null ? !images.isEmpty() : images.contains(imageId)) {
+                ended.put(principal, imageId == null ? images : Set.of(imageId));
+            }
+        }
+        return ended;
+    }
+
+    /**
+     * Read, edit, write, read back; once more when the read-back lacks the change (only a writer outside
+     * amishare can have replaced the policy in between: amishare's writers hold the lease).
+     */
+    private KeyPolicyChange apply(String keyArn, Principals principals, boolean grant, boolean dryRun) {
+        KeyPolicyDocument.Outcome first = null;
+        for (int attempt = 1; ; attempt++) {
+            KeyPolicyDocument policy = KeyPolicyDocument.parse(read(keyArn), keyArn);
+            KeyPolicyDocument.Outcome outcome = grant ? policy.grant(principals) : policy.revoke(principals);
+            // The counts are those of the first read: what this call found and changed.
+            first = first == null ? outcome : first;
+            boolean written = attempt > 1;
+            int bytes = policy.sizeBytes();
+            if (!policy.changed()) {
+                if (!written) {
+                    LOG.info("key policy of {} already {} all {} principals: no write", keyArn,
+                            grant ? "grants" : "excludes", outcome.unchanged.size());
+                }
+                return change(keyArn, grant, written, first, bytes);
+            }
             if (bytes > KeyPolicyDocument.MAX_BYTES) {
                 throw new KeyPolicyTooLargeException(keyArn, bytes, KeyPolicyDocument.MAX_BYTES,
                         policy.accountCount());
             }
-            if (!dryRun) {
-                write(keyArn, policy.json());
-                verified = verify(keyArn, principals, grant);
+            if (dryRun) {
+                LOG.info("would {} {} principals in key policy of {} ({} bytes)", grant ? "grant" : "revoke",
+                        outcome.changed.size(), keyArn, bytes);
+                return change(keyArn, grant, true, first, bytes);
             }
-            LOG.info("{} {} principals in key policy of {} ({} bytes){}", (dryRun ? "would " : "")
-                    + (grant ? "grant" : "revoke"), outcome.changed.size(), keyArn, bytes,
-                    verified ? "" : "; NOT found as written on reading back");
+            write(keyArn, policy.json());
+            int missing = missing(keyArn, principals, grant);
+            if (missing == 0) {
+                LOG.info("{} {} principals in key policy of {} ({} bytes){}", grant ? "granted" : "revoked",
+                        first.changed.size(), keyArn, bytes, written ? ", on the second write" : "");
+                return change(keyArn, grant, true, first, bytes);
+            }
+            if (written) {
+                throw new KeyPolicyOverwrittenException(keyArn, missing, grant);
+            }
+            LOG.warn("key policy of {} read back without {} of the principals just {}: another writer replaced "
+                    + "it; applying the change once more", keyArn, missing, grant ? "granted" : "revoked");
         }
-        int changed = outcome.changed.size();
-        int unchanged = outcome.unchanged.size();
+    }
+
+    private static KeyPolicyChange change(String keyArn, boolean grant, boolean changed,
+            KeyPolicyDocument.Outcome outcome, int bytes) {
+        int c = outcome.changed.size();
+        int u = outcome.unchanged.size();
         return grant
-                ? new KeyPolicyChange(keyArn, policy.changed(), changed, unchanged, 0, 0, bytes, verified)
-                : new KeyPolicyChange(keyArn, policy.changed(), 0, 0, changed, unchanged, bytes, verified);
+                ? new KeyPolicyChange(keyArn, changed, c, u, 0, 0, bytes, true)
+                : new KeyPolicyChange(keyArn, changed, 0, 0, c, u, bytes, true);
     }
 
     /**
-     * Reads the policy back: a policy another writer replaced in the meantime would lose our principals
-     * without any error, and the consumers then fail at launch.
+     * How many principals the policy read back lacks (grant) or still holds (revoke): a policy another writer
+     * replaced in the meantime would lose our principals without any error, and the consumers then fail at
+     * launch.
      */
-    private boolean verify(String keyArn, Principals principals, boolean grant) {
+    private int missing(String keyArn, Principals principals, boolean grant) {
         KeyPolicyDocument.Outcome held = KeyPolicyDocument.parse(read(keyArn), keyArn).held(principals);
-        return grant ? held.changed.isEmpty() : held.unchanged.isEmpty();
+        return grant ? held.changed.size() : held.unchanged.size();
     }
 
     private String read(String keyArn) {

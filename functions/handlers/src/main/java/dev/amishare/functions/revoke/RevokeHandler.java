@@ -26,6 +26,6 @@ public final class RevokeHandler extends StageHandler<RevokeInput, RevokeResult>
         PerimeterGuard perimeter = AwsClients.perimeterGuard();
         ShareStore store = AwsClients.shareStore();
         return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
-                new KeyPolicyService(AwsClients.kms(), perimeter, store), perimeter, store);
+                new KeyPolicyService(AwsClients.kms(), perimeter, store, AwsClients.shareLedger()), perimeter, store);
     }
 }

@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * permissions, then amishare's key-policy statements, then launch permission. Each part reads first and
  * removes only what is there, so revoking twice changes nothing the second time. Access named in the
  * input's {@code keep} (what the targets had before the execution) is left in place, resource by
- * resource. Copies the targets already made are theirs and stay.
+ * resource. Copies the targets already made are theirs and stay. A principal keeps the key while the share
+ * ledger holds another AMI's grant of it (see {@link KeyPolicyService}).
  */
 public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys,
         PerimeterGuard perimeter, ShareStore store) {
@@ -113,7 +114,7 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
         boolean dryRun = input.dryRun();
         if (keep.keys().isEmpty()) {
             return keys.revoke(new KeyPolicyInput(input.keyArns(), input.principals(), null, dryRun,
-                    input.executionId())).keys();
+                    input.executionId(), input.imageId())).keys();
         }
         List<KeyPolicyChange> changes = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
@@ -124,7 +125,7 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
             Principals remaining = input.principals().without(kept);
             if (!remaining.isEmpty()) {
                 changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), remaining, null, dryRun,
-                        input.executionId())).keys());
+                        input.executionId(), input.imageId())).keys());
             }
         }
         return changes;
