@@ -35,6 +35,8 @@ final class OwnerGrants extends StateMachineFragment {
 
         LambdaInvoke keyPolicy = Tasks.stage(this, Stage.KEY_POLICY, props.function(Stage.KEY_POLICY),
                 Throttling.KMS_POLICY, Payloads.Prepared.stage(
+                        // The share ledger records each key grant per image (what a revoke of another counts).
+                        "imageId", Payloads.Prepared.imageId(),
                         "keyArns", Payloads.Prepared.keyArns(),
                         "targets", Payloads.Prepared.readyTargets()), "$.keyPolicy");
         Pass noKey = Pass.Builder.create(this, "No key policy to patch")

@@ -3,6 +3,8 @@ package dev.amishare.statemachine;
 import dev.amishare.errors.AwsNotYetVisibleException;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.AwsUnavailableException;
+import dev.amishare.errors.KeyPolicyLeaseHeldException;
+import dev.amishare.errors.KeyPolicyOverwrittenException;
 import java.util.List;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.stepfunctions.JitterType;
@@ -24,8 +26,13 @@ import software.amazon.awscdk.services.stepfunctions.RetryProps;
  *       exhaust the same limit again.</li>
  *   <li>amishare's {@code TransientException}s by fully-qualified class name (the error type the Lambda Java
  *       runtime reports): {@link AwsThrottledException} with this constant's backoff,
- *       {@link AwsUnavailableException} (AWS 5xx, no answer) and {@link AwsNotYetVisibleException} (a just
- *       created resource not listed yet).</li>
+ *       {@link AwsUnavailableException} (AWS 5xx, no answer), {@link AwsNotYetVisibleException} (a just
+ *       created resource not listed yet) and {@link KeyPolicyOverwrittenException} (a key policy read back
+ *       without amishare's change: eventual consistency or a writer outside amishare).</li>
+ *   <li>{@link KeyPolicyLeaseHeldException}: another execution is editing the same key policy. Its own retrier
+ *       ({@link #LEASE_HELD}): an edit holds the lease for about a second, so the first retries come soon, and
+ *       the delays add up past the lease's expiry ({@code Names.LEDGER_LEASE_SECONDS}) in case the holder
+ *       stopped without releasing it.</li>
  * </ul>
  * Quota, validation, permission and every other {@code TerminalException} are never retried: the same input
  * would fail the same way.
@@ -56,7 +63,15 @@ enum Throttling {
 
     /** AWS-side failures and reads of a resource not visible yet: they clear by themselves within seconds. */
     static final List<String> TRANSIENT = List.of(
-            AwsUnavailableException.class.getName(), AwsNotYetVisibleException.class.getName());
+            AwsUnavailableException.class.getName(), AwsNotYetVisibleException.class.getName(),
+            KeyPolicyOverwrittenException.class.getName());
+
+    /**
+     * Another execution holds the key policy's lease. Delays capped at 2, 4, 8, 16, 32 and 60 s: eight
+     * executions contending for one key each get a turn within the first few, and the caps add up to 122 s,
+     * past the 75 s after which a lease whose holder never released it lapses.
+     */
+    static final String LEASE_HELD = KeyPolicyLeaseHeldException.class.getName();
 
     /**
      * Lambda's transient failures to run the function: its service errors (HTTP 5xx, "bp-lambda-serviceexception")
@@ -84,6 +99,7 @@ enum Throttling {
         return List.of(
                 retry(List.of(THROTTLED), intervalSeconds, maxAttempts, maxDelaySeconds),
                 retry(TRANSIENT, 2, 5, 30),
+                retry(List.of(LEASE_HELD), 2, 6, 60),
                 retry(LAMBDA_SERVICE_ERRORS, 2, 6, 60),
                 retry(List.of(LAMBDA_UNKNOWN), 2, 1, 2));
     }

@@ -106,7 +106,8 @@ class ShareWorkflowTest {
 
         // THEN only amishare's transient failures, Lambda's own errors and the copy re-check are retried
         assertThat(retried).allSatisfy(error -> assertThat(error).matches(
-                "dev\\.amishare\\.errors\\.Aws(Throttled|Unavailable|NotYetVisible)Exception|Lambda\\..*"
+                "dev\\.amishare\\.errors\\.(Aws(Throttled|Unavailable|NotYetVisible)|KeyPolicy(LeaseHeld|Overwritten))"
+                        + "Exception|Lambda\\..*"
                         + "|States\\.HeartbeatTimeout"));
         assertThat(retried).doesNotContain("States.ALL", "States.TaskFailed",
                 "dev.amishare.errors.InvalidShareRequestException",
