@@ -13,6 +13,12 @@ import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.AssetHashType;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.Billing;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.TableEncryptionV2;
+import software.amazon.awscdk.services.dynamodb.TableV2;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -50,6 +56,7 @@ public final class StageFunctions extends Construct {
     private final StageFunctionsProps props;
     private final Key copyTokenKey;
     private final Bucket shareBucket;
+    private final TableV2 ledger;
     private final Role consumerAccess;
     private final Role copyWaiter;
     private final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
@@ -90,6 +97,20 @@ public final class StageFunctions extends Construct {
                         + "CloudTrail data events, not server access logs, are where an organization audits "
                         + "S3 access, and a log bucket per owner account would need its own retention")
                 .build()), true);
+
+        // The share ledger: leases that let one writer at a time edit a key policy, and the key grants per
+        // image that a revoke counts (ShareLedger). Small items, bursty use: on demand. Its grant items are
+        // the only record of which AMI keeps a principal in a key policy, hence recovery and protection.
+        ledger = TableV2.Builder.create(this, "ShareLedger")
+                .partitionKey(Attribute.builder().name(Names.LEDGER_PARTITION_KEY).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(Names.LEDGER_SORT_KEY).type(AttributeType.STRING).build())
+                .billing(Billing.onDemand())
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .deletionProtection(true)
+                .encryption(TableEncryptionV2.dynamoOwnedKey())
+                .timeToLiveAttribute(Names.LEDGER_TTL_ATTRIBUTE)
+                .build();
 
         // Validate, copy and status act in target accounts only through the consumer role there.
         consumerAccess = sharedRole("ConsumerAccessRole", Names.CONSUMER_ACCESS_ROLE,
@@ -144,7 +165,7 @@ public final class StageFunctions extends Construct {
             // Every function that grants, revokes or copies checks its own input against the perimeter.
             // The grant stages read the ready targets from the share bucket.
             case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareData(false));
-            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), perimeterReads(), shareData(false));
+            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), ledgerItems(), perimeterReads(), shareData(false));
             case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareData(false));
             // Everything they do in a target account they do as its consumer role; the copy also checks
             // the perimeter (the role is shared, so validate and status may read it too). The readiness
@@ -154,7 +175,7 @@ public final class StageFunctions extends Construct {
             // Select and report read the Maps' results and the target lists and write what they derive.
             case SELECT_READY, REPORT -> Grants.own(shareData(true));
             case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
-                    perimeterReads(), shareData(false));
+                    ledgerItems(), perimeterReads(), shareData(false));
             // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
             // copy's state as the consumer role — so it runs under the copy-waiter role, which target
             // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
@@ -249,6 +270,19 @@ public final class StageFunctions extends Construct {
                 : List.of(allow(List.of("s3:GetObject"), objects));
     }
 
+    /**
+     * Whoever edits key policies takes and releases the key's lease (PutItem, DeleteItem) and records, reads
+     * and deletes its grants (BatchWriteItem, Query): on the ledger table only.
+     */
+    private List<PolicyStatement> ledgerItems() {
+        return List.of(allow(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                "dynamodb:Query"), List.of(ledger.getTableArn())));
+    }
+
+    public TableV2 ledger() {
+        return ledger;
+    }
+
     public Bucket shareBucket() {
         return shareBucket;
     }
@@ -265,6 +299,7 @@ public final class StageFunctions extends Construct {
         }
         env.put(COPY_TOKEN_KEY_ENV, copyTokenKey.getKeyArn());
         env.put(Names.ENV_SHARE_BUCKET, shareBucket.getBucketName());
+        env.put(Names.ENV_LEDGER_TABLE, ledger.getTableName());
         return env;
     }
 

@@ -43,6 +43,9 @@ class OwnerStackTest {
     private static final String[] COPY_WAITER = {"sts:AssumeRole", "ssm:PutParameter", "ssm:GetParameter",
         "ssm:DeleteParameter", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "states:SendTaskSuccess",
         "states:SendTaskFailure"};
+    /** The share ledger's items, for the functions that edit key policies. */
+    private static final String[] LEDGER = {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+        "dynamodb:Query"};
     private static final List<String> XRAY = List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments");
 
     private static Set<String> plusBasics(String... actions) {
@@ -77,7 +80,7 @@ class OwnerStackTest {
             Map.entry(Stage.GRANT_LAUNCH_PERMISSION, role("FunctionsGrantLaunchPermissionRole",
                     "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
-                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
+                    DESCRIBE_ACCOUNT, LIST_PARENTS, LEDGER[0], LEDGER[1], LEDGER[2], LEDGER[3])),
             Map.entry(Stage.SHARE_SNAPSHOTS, role("FunctionsShareSnapshotsRole", "ec2:DescribeSnapshotAttribute",
                     "ec2:ModifySnapshotAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
@@ -88,7 +91,8 @@ class OwnerStackTest {
                     DESCRIBE_ACCOUNT, LIST_PARENTS)),
             Map.entry(Stage.REVOKE, role("FunctionsRevokeRole", "ec2:DescribeImageAttribute",
                     "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
-                    "kms:GetKeyPolicy", "kms:PutKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+                    "kms:GetKeyPolicy", "kms:PutKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS, LEDGER[0], LEDGER[1],
+                    LEDGER[2], LEDGER[3])),
             Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", COPY_WAITER)),
             Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", COPY_WAITER)),
             Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution",

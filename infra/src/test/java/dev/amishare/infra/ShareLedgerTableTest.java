@@ -1,0 +1,81 @@
+package dev.amishare.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amishare.contract.Names;
+import dev.amishare.contract.Stage;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The owner stack's share ledger: the table, who may use it and how the functions find it. */
+class ShareLedgerTableTest {
+
+    private final Template template = Synth.OWNER_TEMPLATE;
+
+    @Test
+    void ledger_shouldBeOnDemandRecoverableProtectedAndExpireLeases_whenSynthesized() {
+        // GIVEN / WHEN the owner stack / THEN one table, string keys pk and sk, on demand, point-in-time
+        // recovery, deletion protection, encrypted under a key DynamoDB owns, leases expiring by TTL, retained
+        template.resourceCountIs("AWS::DynamoDB::GlobalTable", 1);
+        template.hasResourceProperties("AWS::DynamoDB::GlobalTable", Map.of(
+                "KeySchema", List.of(Map.of("AttributeName", Names.LEDGER_PARTITION_KEY, "KeyType", "HASH"),
+                        Map.of("AttributeName", Names.LEDGER_SORT_KEY, "KeyType", "RANGE")),
+                "AttributeDefinitions", Match.arrayWith(List.of(
+                        Map.of("AttributeName", Names.LEDGER_PARTITION_KEY, "AttributeType", "S"),
+                        Map.of("AttributeName", Names.LEDGER_SORT_KEY, "AttributeType", "S"))),
+                "BillingMode", "PAY_PER_REQUEST",
+                "TimeToLiveSpecification", Map.of("AttributeName", Names.LEDGER_TTL_ATTRIBUTE, "Enabled", true),
+                "Replicas", List.of(Match.objectLike(Map.of(
+                        "DeletionProtectionEnabled", true,
+                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true))))));
+        template.hasResource("AWS::DynamoDB::GlobalTable", Map.of("DeletionPolicy", "Retain",
+                "UpdateReplacePolicy", "Retain"));
+        // SSEEnabled false is the AWS owned key (CloudFormation "aws-properties-dynamodb-globaltable-
+        // ssespecification"): encrypted at rest under DynamoDB's own key, at no cost and with no key policy
+        // to keep (neither a customer-managed key nor aws/dynamodb).
+        template.hasResourceProperties("AWS::DynamoDB::GlobalTable", Map.of("SSESpecification",
+                Map.of("SSEEnabled", false)));
+    }
+
+    @Test
+    void ledger_shouldBeNamedToEveryFunction_whenSynthesized() {
+        // GIVEN / WHEN / THEN every function finds the table by the variable ShareLedger reads
+        for (Stage stage : Stage.values()) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", stage.handler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(Names.ENV_LEDGER_TABLE,
+                            Map.of("Ref", Match.stringLikeRegexp("FunctionsShareLedger.*")))))));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void ledgerItems_shouldBeWrittenOnlyOnTheLedgerTable_whenGranted() {
+        // WHEN every statement that names a DynamoDB action
+        List<Map<String, Object>> ddb = Synth.statements(template).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
+                .toList();
+
+        // THEN one per function that edits key policies, only item actions, on the table's ARN only
+        assertThat(ddb).hasSize(2).allSatisfy(s -> {
+            assertThat(Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem", "dynamodb:Query");
+            assertThat(String.valueOf(s.get("Resource"))).contains("FunctionsShareLedger").contains("Arn")
+                    .doesNotContain("*");
+        });
+    }
+
+    @Test
+    void lease_shouldOutlastEveryFunction_whenSynthesized() {
+        // GIVEN a lease is taken and released within one invocation
+        // WHEN / THEN no function may run as long as a lease lasts: a lease only lapses under a holder
+        // that has stopped, so two writers never edit one key policy at once
+        template.findResources("AWS::Lambda::Function").values().forEach(f -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> props = (Map<String, Object>) f.get("Properties");
+            assertThat(((Number) props.get("Timeout")).intValue()).isLessThan(Names.LEDGER_LEASE_SECONDS);
+        });
+    }
+}
