@@ -2,6 +2,7 @@ package dev.amishare.functions.keypolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,7 @@ class KeyPolicyHandlerTest {
     private static final String KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     private final RecordingKms kms = new RecordingKms();
-    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms, Perimeters.testGuard(), new FakeS3().store()));
+    private final KeyPolicyHandler handler = new KeyPolicyHandler(new KeyPolicyService(kms, Perimeters.testGuard(), new FakeS3().store(), FakeDynamoDb.ledger()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -9,10 +9,12 @@ import dev.amishare.functions.model.S3Location;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.model.TargetSet;
 import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import dev.amishare.functions.testing.Perimeters;
 
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.InvalidShareRequestException;
+import dev.amishare.errors.KeyPolicyOverwrittenException;
 import dev.amishare.errors.KeyPolicyRejectedException;
 import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.testing.RecordingKms;
@@ -32,7 +34,7 @@ class KeyPolicyServiceTest {
 
     private final RecordingKms kms = new RecordingKms();
     private final FakeS3 s3 = new FakeS3();
-    private final KeyPolicyService service = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store());
+    private final KeyPolicyService service = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger());
 
     private static KeyPolicyInput input(List<String> keys, List<String> accounts, boolean dryRun) {
         return new KeyPolicyInput(keys, Principals.ofAccounts(accounts), null, dryRun, "exec-1");
@@ -225,7 +227,7 @@ class KeyPolicyServiceTest {
     }
 
     @Test
-    void grant_shouldReportUnverified_whenThePolicyReadBackLacksThePrincipals() {
+    void grant_shouldReapplyOnceThenFail_whenThePolicyReadBackLacksThePrincipals() {
         // GIVEN a KMS whose write is overwritten by another writer before amishare reads it back
         kms.policies.put(KEY, KeyPolicyDocumentTest.DEFAULT_POLICY);
         KmsClient racing = new KmsClient() {
@@ -251,13 +253,10 @@ class KeyPolicyServiceTest {
             }
         };
 
-        // WHEN
-        KeyPolicyResult result = new KeyPolicyService(racing, Perimeters.testGuard(), s3.store())
-                .grant(input(List.of(KEY), List.of("222222222222"), false));
-
-        // THEN the write happened but the change says it is not in the policy
-        assertThat(kms.puts).hasSize(1);
-        assertThat(result.keys().get(0).policyChanged()).isTrue();
-        assertThat(result.keys().get(0).verified()).isFalse();
+        // WHEN / THEN the change is written twice, then the stage fails naming the overwrite
+        assertThatThrownBy(() -> new KeyPolicyService(racing, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger())
+                .grant(input(List.of(KEY), List.of("222222222222"), false)))
+                .isInstanceOf(KeyPolicyOverwrittenException.class);
+        assertThat(kms.puts).hasSize(2);
     }
 }

@@ -21,6 +21,7 @@ import dev.amishare.functions.model.S3Location;
 import dev.amishare.functions.model.ShareRequest;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.testing.RecordingKms;
@@ -103,7 +104,7 @@ class PrepareServiceTest {
         ec2.launchPermissions.put(IMAGE, new java.util.LinkedHashSet<>(
                 java.util.List.of("222222222222", ou, "444444444444")));
         ec2.volumePermissions.put("snap-11111111", new java.util.LinkedHashSet<>(java.util.List.of("222222222222")));
-        new KeyPolicyService(kms, Perimeters.testGuard(), s3.store()).grant(new KeyPolicyInput(List.of(KEY_A),
+        new KeyPolicyService(kms, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger()).grant(new KeyPolicyInput(List.of(KEY_A),
                 new Principals(List.of("222222222222", "444444444444"), null, List.of(ou)), null, false, null));
         int writes = kms.puts.size();
 

@@ -7,6 +7,7 @@ import dev.amishare.functions.keypolicy.KeyPolicyService;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import dev.amishare.functions.testing.RecordingKms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,7 @@ class RevokeHandlerTest {
         FakeS3 s3 = new FakeS3();
         RevokeHandler handler = new RevokeHandler(
                 new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store()),
-                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard(), s3.store()),
+                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger()),
                         Perimeters.testGuard(), s3.store()));
         String in = "{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]},\"snapshotIds\":[\"snap-11111111\"]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -19,6 +19,7 @@ import dev.amishare.functions.snapshots.SnapshotPermissionInput;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.FakeS3;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.testing.RecordingKms;
 import java.util.List;
@@ -38,7 +39,7 @@ class RevokeServiceTest {
     private final FakeEc2 ec2 = new FakeEc2();
     private final RecordingKms kms = new RecordingKms();
     private final FakeS3 s3 = new FakeS3();
-    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store());
+    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger());
     private final SnapshotPermissionService snapshots =
             new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store());
     private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard(), s3.store());
