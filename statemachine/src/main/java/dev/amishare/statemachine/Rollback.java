@@ -61,10 +61,7 @@ final class Rollback extends StateMachineFragment {
                 .resultPath("$.rollbackError").build());
         revokeFailed.next(targets);
         targetsFailed = Choice.Builder.create(this, "Roll back failed targets?").build()
-                .when(Condition.and(
-                        Condition.booleanEquals("$.prepared.request.rollbackOnFailure", true),
-                        Condition.booleanEquals("$.prepared.request.dryRun", false),
-                        Condition.isPresent("$.summary.rollback.accounts.key")), revokeFailed)
+                .when(rollbackAsked(Condition.isPresent("$.summary.rollback.accounts.key")), revokeFailed)
                 .otherwise(targets);
     }
 
@@ -83,10 +80,17 @@ final class Rollback extends StateMachineFragment {
 
     private Choice rollBack(String name, State revoke, State otherwise) {
         return Choice.Builder.create(this, name).build()
-                .when(Condition.and(
-                        Condition.booleanEquals("$.prepared.request.rollbackOnFailure", true),
-                        Condition.booleanEquals("$.prepared.request.dryRun", false)), revoke)
+                .when(rollbackAsked(), revoke)
                 .otherwise(otherwise);
+    }
+
+    /** The request asks for rollback and is a real run (a dry run granted nothing), and {@code also} holds. */
+    private static Condition rollbackAsked(Condition... also) {
+        List<Condition> all = new java.util.ArrayList<>(List.of(
+                Condition.booleanEquals("$.prepared.request.rollbackOnFailure", true),
+                Condition.booleanEquals("$.prepared.request.dryRun", false)));
+        all.addAll(List.of(also));
+        return Condition.and(all.toArray(Condition[]::new));
     }
 
     /** Sends every error of {@code state} (after its retries) here, with the error in {@code $.error}. */

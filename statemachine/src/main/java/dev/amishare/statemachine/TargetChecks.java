@@ -2,7 +2,6 @@ package dev.amishare.statemachine;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.amishare.contract.Names;
 import dev.amishare.contract.Stage;
 import java.util.List;
 import software.amazon.awscdk.services.stepfunctions.Choice;
@@ -14,10 +13,6 @@ import software.amazon.awscdk.services.stepfunctions.ItemBatcherProps;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.Result;
-import software.amazon.awscdk.services.stepfunctions.ResultWriter;
-import software.amazon.awscdk.services.stepfunctions.ResultWriterProps;
-import software.amazon.awscdk.services.stepfunctions.S3FileItemReaderProps;
-import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.State;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
@@ -56,10 +51,7 @@ final class TargetChecks extends StateMachineFragment {
                 .put("executionId.$", "$.prepared.executionId");
         DistributedMap checks = DistributedMap.Builder.create(this, "Check targets")
                 .comment("Every target's readiness as its consumer role, in batches, before any grant.")
-                .itemReader(new S3JsonItemReader(S3FileItemReaderProps.builder()
-                        .bucket(props.shareBucket())
-                        .key(JsonPath.stringAt("$.prepared.targets.accounts.key"))
-                        .build()))
+                .itemReader(ShareData.items(props.shareBucket(), "$.prepared.targets.accounts.key"))
                 .itemBatcher(new ItemBatcher(ItemBatcherProps.builder()
                         .maxItemsPerBatch(WorkflowOptions.CHECK_BATCH_SIZE)
                         .batchInput(batchInput)
@@ -67,10 +59,7 @@ final class TargetChecks extends StateMachineFragment {
                 .mapExecutionType(StateMachineType.EXPRESS)
                 .maxConcurrency(props.options().maxConcurrentTargets())
                 .toleratedFailurePercentage(100)
-                .resultWriter(new ResultWriter(ResultWriterProps.builder()
-                        .bucket(props.shareBucket())
-                        .prefix(Names.MAP_RESULTS_PREFIX + "/checks")
-                        .build()))
+                .resultWriter(ShareData.results(props.shareBucket(), "checks"))
                 .resultPath("$.checks")
                 .build();
         checks.itemProcessor(check);

@@ -1,6 +1,5 @@
 package dev.amishare.statemachine;
 
-import dev.amishare.contract.Names;
 import dev.amishare.contract.Stage;
 import java.util.List;
 import software.amazon.awscdk.services.stepfunctions.Chain;
@@ -11,10 +10,6 @@ import software.amazon.awscdk.services.stepfunctions.INextable;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.Result;
-import software.amazon.awscdk.services.stepfunctions.ResultWriter;
-import software.amazon.awscdk.services.stepfunctions.ResultWriterProps;
-import software.amazon.awscdk.services.stepfunctions.S3FileItemReaderProps;
-import software.amazon.awscdk.services.stepfunctions.S3JsonItemReader;
 import software.amazon.awscdk.services.stepfunctions.State;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.StateMachineFragment;
@@ -65,10 +60,7 @@ final class TargetFanOut extends StateMachineFragment {
 
         targets = DistributedMap.Builder.create(this, "For each target")
                 .comment("Validate each ready target as its consumer role, then copy into its regions.")
-                .itemReader(new S3JsonItemReader(S3FileItemReaderProps.builder()
-                        .bucket(props.shareBucket())
-                        .key(JsonPath.stringAt("$.ready.ready.accounts.key"))
-                        .build()))
+                .itemReader(ShareData.items(props.shareBucket(), "$.ready.ready.accounts.key"))
                 .itemSelector(Payloads.of(
                         "target", JsonPath.objectAt("$$.Map.Item.Value"),
                         "imageId", Payloads.Prepared.imageId(),
@@ -86,10 +78,7 @@ final class TargetFanOut extends StateMachineFragment {
                 .mapExecutionType(StateMachineType.STANDARD)
                 .maxConcurrency(props.options().maxConcurrentTargets())
                 .toleratedFailurePercentage(100)
-                .resultWriter(new ResultWriter(ResultWriterProps.builder()
-                        .bucket(props.shareBucket())
-                        .prefix(Names.MAP_RESULTS_PREFIX + "/targets")
-                        .build()))
+                .resultWriter(ShareData.results(props.shareBucket(), "targets"))
                 .resultPath("$.results")
                 .build();
         targets.itemProcessor(Chain.start(validate).next(copies).next(outcome));

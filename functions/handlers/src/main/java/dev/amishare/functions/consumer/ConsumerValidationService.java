@@ -1,32 +1,15 @@
 package dev.amishare.functions.consumer;
 
-import dev.amishare.errors.TransientException;
 import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.errors.ConsumerValidationFailedException;
-import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.TargetClients;
-import dev.amishare.functions.model.ShareRequest;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import dev.amishare.contract.ConsumerActions;
-import dev.amishare.contract.Names;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.iam.model.ContextEntry;
-import software.amazon.awssdk.services.iam.model.ContextKeyTypeEnum;
-import software.amazon.awssdk.services.iam.model.EvaluationResult;
-import software.amazon.awssdk.services.iam.model.PolicyEvaluationDecisionType;
-import software.amazon.awssdk.services.iam.model.SimulatePrincipalPolicyResponse;
-import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
-import software.amazon.awssdk.services.kms.model.KeyState;
 
 /**
  * Checks, after the grants, what needed them: as the consumer role of one target account, the AMI is
@@ -71,17 +54,7 @@ public record ConsumerValidationService(ConsumerRoles roles, TargetClients clien
             boolean found = !ec2.describeImages(r -> r.imageIds(imageId)).images().isEmpty();
             return new ConsumerCheck(name, found, found ? "listed" : "not listed; is launch permission granted?");
         } catch (AwsServiceException e) {
-            return failed(name, e, "ec2:DescribeImages");
+            return ConsumerCheck.failed(name, e, "ec2:DescribeImages");
         }
-    }
-
-    private static ConsumerCheck failed(String name, AwsServiceException e, String action) {
-        RuntimeException mapped = AwsErrors.common(action, e);
-        if (mapped instanceof TransientException transientFailure) {
-            // Throttling or an AWS-side failure says nothing about the target; let the workflow retry the check.
-            throw transientFailure;
-        }
-        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-        return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + message);
     }
 }

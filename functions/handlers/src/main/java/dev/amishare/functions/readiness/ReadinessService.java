@@ -3,7 +3,6 @@ package dev.amishare.functions.readiness;
 import dev.amishare.contract.ConsumerActions;
 import dev.amishare.contract.Names;
 import dev.amishare.errors.AmishareException;
-import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.ConsumerRoles;
 import dev.amishare.functions.common.TargetClients;
 import dev.amishare.functions.consumer.ConsumerCheck;
@@ -138,7 +137,7 @@ public record ReadinessService(ConsumerRoles roles, TargetClients clients) {
         try (Ec2Client ec2 = clients.ec2(role, context.sourceRegion())) {
             settings = ec2.getAllowedImagesSettings(r -> { });
         } catch (AwsServiceException e) {
-            return failed(name, e, "ec2:GetAllowedImagesSettings");
+            return ConsumerCheck.failed(name, e, "ec2:GetAllowedImagesSettings");
         }
         String state = settings.state() == null ? "disabled" : settings.state();
         if (!"enabled".equals(state)) {
@@ -184,7 +183,7 @@ public record ReadinessService(ConsumerRoles roles, TargetClients clients) {
             boolean enabled = key.keyState() == KeyState.ENABLED;
             return new ConsumerCheck(name, enabled, enabled ? "enabled" : "key state is " + key.keyStateAsString());
         } catch (AwsServiceException e) {
-            return failed(name, e, "kms:DescribeKey");
+            return ConsumerCheck.failed(name, e, "kms:DescribeKey");
         }
     }
 
@@ -217,7 +216,7 @@ public record ReadinessService(ConsumerRoles roles, TargetClients clients) {
         } catch (AwsServiceException e) {
             // The role may not simulate its own policies: every action it was asked about counts as failed.
             for (String action : actions) {
-                checks.add(failed(name(action, resourceArn), e, "iam:SimulatePrincipalPolicy"));
+                checks.add(ConsumerCheck.failed(name(action, resourceArn), e, "iam:SimulatePrincipalPolicy"));
             }
         }
         return checks;
@@ -240,17 +239,6 @@ public record ReadinessService(ConsumerRoles roles, TargetClients clients) {
     private static String name(String action, String resourceArn) {
         return "iam allows " + action + (resourceArn == null ? "" : " on " + resourceArn);
     }
-
-    /** A failed call is a failed check, unless it is transient: that says nothing about the target. */
-    private static ConsumerCheck failed(String name, AwsServiceException e, String action) {
-        RuntimeException mapped = AwsErrors.common(action, e);
-        if (mapped instanceof AmishareException amishare && amishare.isRetryable()) {
-            throw amishare;
-        }
-        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-        return new ConsumerCheck(name, false, AwsErrors.code(e) + ": " + message);
-    }
-
     private static String regionOf(String arn) {
         return arn.split(":")[3];
     }
