@@ -9,6 +9,7 @@ import dev.amishare.errors.AwsNotYetVisibleException;
 import dev.amishare.errors.AwsQuotaExceededException;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.AwsUnavailableException;
+import dev.amishare.errors.TargetsFailedException;
 import dev.amishare.errors.TerminalException;
 import dev.amishare.errors.TransientException;
 import java.util.Arrays;
@@ -45,6 +46,24 @@ class ShareWorkflowTest {
         throw new AssertionError("no throttling retry on " + task);
     }
 
+    /** The Task states: every workflow stage by its state name, and rollback's second revoke. */
+    private static Map<String, JsonNode> tasks(Map<String, JsonNode> states) {
+        Map<String, JsonNode> tasks = new LinkedHashMap<>();
+        states.forEach((name, state) -> {
+            if (state.get("Type").asText().equals("Task")) {
+                tasks.put(name, state);
+            }
+        });
+        return tasks;
+    }
+
+    private static List<String> expectedTaskNames() {
+        List<String> names = new ArrayList<>(Arrays.stream(Stage.values()).filter(Stage::inWorkflow)
+                .map(Stage::stateName).toList());
+        names.add("Revoke failed targets");
+        return names;
+    }
+
     private static List<String> retriedErrors(JsonNode task) {
         List<String> errors = new ArrayList<>();
         task.path("Retry").forEach(r -> r.get("ErrorEquals").forEach(e -> errors.add(e.asText())));
@@ -57,16 +76,10 @@ class ShareWorkflowTest {
         Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
 
         // WHEN
-        Map<String, JsonNode> tasks = new LinkedHashMap<>();
-        states.forEach((name, state) -> {
-            if (state.get("Type").asText().equals("Task")) {
-                tasks.put(name, state);
-            }
-        });
+        Map<String, JsonNode> tasks = tasks(states);
 
         // THEN every task retries the throttled error by its full class name, with full jitter and a bound
-        assertThat(tasks.keySet()).containsExactlyInAnyOrderElementsOf(Arrays.stream(Stage.values())
-                .filter(Stage::inWorkflow).map(Stage::stateName).toList());
+        assertThat(tasks.keySet()).containsExactlyInAnyOrderElementsOf(expectedTaskNames());
         tasks.forEach((name, task) -> {
             JsonNode retry = throttlingRetry(task);
             assertThat(retry.get("JitterStrategy").asText()).as(name).isEqualTo("FULL");
@@ -123,20 +136,14 @@ class ShareWorkflowTest {
                 .map(Class::getName).toList();
         List<String> terminalNames = failures.stream().filter(TerminalException.class::isAssignableFrom)
                 .map(Class::getName).toList();
-        Map<String, JsonNode> invokes = new LinkedHashMap<>();
-        states(Synth.definition(Synth.template())).forEach((name, state) -> {
-            // Every Task invokes a stage function: by its ARN (payload only) or lambda:invoke.waitForTaskToken.
-            if (state.get("Type").asText().equals("Task")) {
-                invokes.put(name, state);
-            }
-        });
+        // Every Task invokes a stage function: by its ARN (payload only) or lambda:invoke.waitForTaskToken.
+        Map<String, JsonNode> invokes = tasks(states(Synth.definition(Synth.template())));
 
         // THEN every Lambda invocation retries Lambda's service errors and amishare's transient failures,
         assertThat(transientNames).contains(AwsThrottledException.class.getName(),
                 AwsUnavailableException.class.getName(), AwsNotYetVisibleException.class.getName());
         assertThat(terminalNames).hasSizeGreaterThan(10).contains(AwsQuotaExceededException.class.getName());
-        assertThat(invokes.keySet()).containsExactlyInAnyOrderElementsOf(Arrays.stream(Stage.values())
-                .filter(Stage::inWorkflow).map(Stage::stateName).toList());
+        assertThat(invokes.keySet()).containsExactlyInAnyOrderElementsOf(expectedTaskNames());
         invokes.forEach((name, task) -> {
             List<String> retried = retriedErrors(task);
             assertThat(retried).as(name).containsAll(Throttling.LAMBDA_SERVICE_ERRORS)
@@ -166,36 +173,137 @@ class ShareWorkflowTest {
         JsonNode encrypted = states.get("Encrypted?");
         JsonNode anyCopy = states.get("Any copy?");
 
-        // THEN
+        // THEN an unencrypted AMI patches no key; snapshots are shared only when a ready account copies
         assertThat(states.get("Grant launch permission").get("Next").asText()).isEqualTo("Encrypted?");
         assertThat(encrypted.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.prepared.encrypted");
         assertThat(encrypted.get("Choices").get(0).get("Next").asText()).isEqualTo("Patch key policies");
         assertThat(encrypted.get("Default").asText()).isEqualTo("No key policy to patch");
-        assertThat(anyCopy.get("Choices").get(0).get("Variable").asText())
-                .isEqualTo("$.prepared.copyingAccountIds[0]");
-        assertThat(anyCopy.get("Choices").get(0).get("IsPresent").asBoolean()).isTrue();
+        assertThat(anyCopy.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.ready.copyingCount");
+        assertThat(anyCopy.get("Choices").get(0).get("NumericGreaterThan").asInt()).isZero();
         assertThat(anyCopy.get("Choices").get(0).get("Next").asText()).isEqualTo("Share snapshots");
         assertThat(anyCopy.get("Default").asText()).isEqualTo("No snapshot to share");
         assertThat(states.get("Patch key policies").get("Next").asText()).isEqualTo("Any copy?");
         assertThat(states.get("No key policy to patch").get("Next").asText()).isEqualTo("Any copy?");
+        assertThat(states.get("Share snapshots").get("Next").asText()).isEqualTo("Any ready account?");
+        assertThat(states.get("No snapshot to share").get("Next").asText()).isEqualTo("Any ready account?");
     }
 
     @Test
-    void definition_shouldBoundTheTargetMap_whenConcurrencyIsConfigured() {
+    void definition_shouldCheckEveryTargetBeforeAnyGrant_whenSynthesized() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode anyAccount = states.get("Any account to check?");
+        JsonNode checks = states.get("Check targets");
+        JsonNode anyToGrant = states.get("Anybody to grant?");
+
+        // THEN Prepare → readiness checks in batches (Express children) → ready targets → grants, if any
+        assertThat(states.get("Prepare share").get("Next").asText()).isEqualTo("Any account to check?");
+        assertThat(anyAccount.get("Choices").get(0).get("Variable").asText())
+                .isEqualTo("$.prepared.targets.accounts.key");
+        assertThat(anyAccount.get("Choices").get(0).get("Next").asText()).isEqualTo("Check targets");
+        assertThat(anyAccount.get("Default").asText()).isEqualTo("No account to check");
+        assertThat(checks.get("ItemReader").get("Resource").asText()).isEqualTo("arn:aws:states:::s3:getObject");
+        assertThat(checks.get("ItemReader").get("Parameters").get("Key.$").asText())
+                .isEqualTo("$.prepared.targets.accounts.key");
+        assertThat(checks.get("ItemBatcher").get("MaxItemsPerBatch").asInt())
+                .isEqualTo(WorkflowOptions.CHECK_BATCH_SIZE);
+        assertThat(checks.get("ItemBatcher").get("BatchInput").get("imageId.$").asText())
+                .isEqualTo("$.prepared.request.imageId");
+        assertThat(checks.get("ItemProcessor").get("ProcessorConfig").get("Mode").asText()).isEqualTo("DISTRIBUTED");
+        assertThat(checks.get("ItemProcessor").get("ProcessorConfig").get("ExecutionType").asText())
+                .isEqualTo("EXPRESS");
+        assertThat(checks.get("ItemProcessor").get("StartAt").asText()).isEqualTo("Check readiness");
+        assertThat(checks.get("Next").asText()).isEqualTo("Select ready targets");
+        assertThat(states.get("No account to check").get("Next").asText()).isEqualTo("Select ready targets");
+        assertThat(states.get("Select ready targets").get("Next").asText()).isEqualTo("Anybody to grant?");
+        assertThat(anyToGrant.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.ready.anyToGrant");
+        assertThat(anyToGrant.get("Choices").get(0).get("Next").asText()).isEqualTo("Grant launch permission");
+        assertThat(anyToGrant.get("Default").asText()).isEqualTo("Nothing to grant");
+        assertThat(states.get("Nothing to grant").get("Next").asText()).isEqualTo("Write share report");
+        // every grant reads the ready targets, never Prepare's full list
+        for (String grant : List.of("Grant launch permission", "Patch key policies", "Share snapshots")) {
+            assertThat(states.get(grant).get("Parameters").get("targets.$").asText()).as(grant)
+                    .isEqualTo("$.ready.ready");
+        }
+    }
+
+    @Test
+    void definition_shouldRunEachReadyTargetInItsOwnChildExecution_whenConcurrencyIsConfigured() {
         // GIVEN
         Template template = Synth.template(WorkflowOptions.defaults().withMaxConcurrentTargets(7));
 
         // WHEN
-        JsonNode targets = states(Synth.definition(template)).get("For each target");
+        Map<String, JsonNode> states = states(Synth.definition(template));
+        JsonNode targets = states.get("For each target");
 
-        // THEN
+        // THEN a Distributed Map over the ready targets in S3, Standard children, results written to S3
         assertThat(targets.get("Type").asText()).isEqualTo("Map");
         assertThat(targets.get("MaxConcurrency").asInt()).isEqualTo(7);
-        assertThat(targets.get("ItemsPath").asText()).isEqualTo("$.prepared.request.targets");
+        assertThat(states.get("Check targets").get("MaxConcurrency").asInt()).isEqualTo(7);
+        assertThat(targets.has("ItemsPath")).isFalse();
+        assertThat(targets.get("ItemReader").get("Parameters").get("Key.$").asText())
+                .isEqualTo("$.ready.ready.accounts.key");
+        assertThat(targets.get("ItemProcessor").get("ProcessorConfig").get("Mode").asText()).isEqualTo("DISTRIBUTED");
+        assertThat(targets.get("ItemProcessor").get("ProcessorConfig").get("ExecutionType").asText())
+                .isEqualTo("STANDARD");
         assertThat(targets.get("ItemProcessor").get("StartAt").asText()).isEqualTo("Validate consumer");
-        assertThat(targets.get("Next").asText()).isEqualTo("Share report");
+        assertThat(targets.get("ItemSelector").get("target.$").asText()).isEqualTo("$$.Map.Item.Value");
+        assertThat(targets.get("ResultWriter").get("Parameters").get("Prefix").asText())
+                .isEqualTo("map-runs/targets");
+        assertThat(targets.get("Next").asText()).isEqualTo("Write share report");
         assertThat(targets.get("ItemProcessor").get("States").fieldNames()).toIterable()
-                .contains("For each region", "Keys of target", "Snapshots of target", "Target report");
+                .contains("For each region", "Target outcome");
+        assertThat(states.get("Any ready account?").get("Choices").get(0).get("Next").asText())
+                .isEqualTo("For each target");
+    }
+
+    @Test
+    void definition_shouldLetNoTargetStopTheOthers_whenAChildFails() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode checks = states.get("Check targets");
+        JsonNode targets = states.get("For each target");
+
+        // THEN both Maps tolerate every failed child (the report applies the request's tolerance), and a
+        // Map that fails as a whole still reaches the report
+        assertThat(checks.get("ToleratedFailurePercentage").asInt()).isEqualTo(100);
+        assertThat(targets.get("ToleratedFailurePercentage").asInt()).isEqualTo(100);
+        JsonNode caught = targets.get("Catch").get(0);
+        assertThat(caught.get("ErrorEquals").get(0).asText()).isEqualTo("States.ALL");
+        assertThat(caught.get("ResultPath").asText()).isEqualTo("$.fanOutError");
+        assertThat(caught.get("Next").asText()).isEqualTo("Write share report");
+        assertThat(states.get("Write share report").get("Parameters").get("toleratedFailurePercentage.$").asText())
+                .isEqualTo("$.prepared.request.toleratedFailurePercentage");
+        assertThat(states.get("Write share report").get("Next").asText()).isEqualTo("Within tolerance?");
+    }
+
+    @Test
+    void definition_shouldKeepTheParentsStateIndependentOfTheTargets_whenSynthesized() {
+        // GIVEN the parent execution's own states (not the children's)
+        JsonNode definition = Synth.definition(Synth.template());
+
+        // WHEN
+        List<String> inlineMaps = new ArrayList<>();
+        List<String> mapsWithoutWriter = new ArrayList<>();
+        definition.get("States").fields().forEachRemaining(e -> {
+            if (e.getValue().get("Type").asText().equals("Map")) {
+                if (e.getValue().has("ItemsPath") || !e.getValue().has("ItemReader")) {
+                    inlineMaps.add(e.getKey());
+                }
+                if (!e.getValue().has("ResultWriter")) {
+                    mapsWithoutWriter.add(e.getKey());
+                }
+            }
+        });
+
+        // THEN no list of targets passes through the parent's state: Maps read S3 and write their results there
+        assertThat(inlineMaps).isEmpty();
+        assertThat(mapsWithoutWriter).isEmpty();
+        assertThat(definition.get("States").fieldNames()).toIterable().contains("Check targets", "For each target");
     }
 
     @Test
@@ -224,7 +332,7 @@ class ShareWorkflowTest {
     }
 
     @Test
-    void definition_shouldRollBackThenFail_whenAStageFails() {
+    void definition_shouldRollBackThenFail_whenAGrantFails() {
         // GIVEN
         Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
 
@@ -232,29 +340,62 @@ class ShareWorkflowTest {
         JsonNode rollback = states.get("Roll back?");
         JsonNode failed = states.get("Share failed");
 
-        // THEN every stage after prepare catches everything into $.error and goes to the rollback choice
-        for (String stage : List.of("Grant launch permission", "Patch key policies", "Share snapshots",
-                "For each target")) {
+        // THEN every grant catches everything into $.error and goes to the rollback choice
+        for (String stage : List.of("Grant launch permission", "Patch key policies", "Share snapshots")) {
             JsonNode caught = states.get(stage).get("Catch").get(0);
             assertThat(caught.get("ErrorEquals").get(0).asText()).as(stage).isEqualTo("States.ALL");
             assertThat(caught.get("ResultPath").asText()).as(stage).isEqualTo("$.error");
             assertThat(caught.get("Next").asText()).as(stage).isEqualTo("Roll back?");
         }
+        // Prepare and the report grant nothing: their failure ends the share with its error
         assertThat(states.get("Prepare share").get("Catch").get(0).get("Next").asText()).isEqualTo("Share failed");
+        assertThat(states.get("Write share report").get("Catch").get(0).get("Next").asText())
+                .isEqualTo("Share failed");
         assertThat(rollback.get("Choices").get(0).toString())
                 .contains("$.prepared.request.rollbackOnFailure", "$.prepared.request.dryRun");
         assertThat(rollback.get("Choices").get(0).get("Next").asText()).isEqualTo("Revoke grants");
         assertThat(rollback.get("Default").asText()).isEqualTo("Share failed");
-        assertThat(states.get("Revoke grants").get("Parameters").get("dryRun").asBoolean()).isFalse();
-        // Rollback keeps the access the targets had before the execution, as Prepare recorded it.
-        assertThat(states.get("Revoke grants").get("Parameters").get("keep.$").asText())
-                .isEqualTo("$.prepared.baseline");
+        JsonNode revoke = states.get("Revoke grants").get("Parameters");
+        assertThat(revoke.get("dryRun").asBoolean()).isFalse();
+        assertThat(revoke.get("targets.$").asText()).isEqualTo("$.ready.ready");
+        // Rollback keeps the access the targets had before the execution, as Prepare recorded it in S3.
+        assertThat(revoke.get("keepAt.$").asText()).isEqualTo("$.prepared.baseline");
         assertThat(states.get("Revoke grants").get("Next").asText()).isEqualTo("Share failed");
         assertThat(states.get("Revoke grants").get("Catch").get(0).get("ResultPath").asText())
                 .isEqualTo("$.rollbackError");
         assertThat(failed.get("Type").asText()).isEqualTo("Fail");
         assertThat(failed.get("ErrorPath").asText()).isEqualTo("$.error.Error");
         assertThat(failed.get("CausePath").asText()).isEqualTo("$.error.Cause");
+    }
+
+    @Test
+    void definition_shouldRevokeOnlyTheFailedTargetsThenFail_whenMoreFailThanTolerated() {
+        // GIVEN
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN
+        JsonNode within = states.get("Within tolerance?");
+        JsonNode rollBack = states.get("Roll back failed targets?");
+        JsonNode revoke = states.get("Revoke failed targets");
+        JsonNode failed = states.get("Targets failed");
+
+        // THEN within tolerance the summary is the output; beyond it the report's rollback list is revoked
+        assertThat(within.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.summary.withinTolerance");
+        assertThat(within.get("Choices").get(0).get("Next").asText()).isEqualTo("Share summary");
+        assertThat(states.get("Share summary").get("OutputPath").asText()).isEqualTo("$.summary");
+        assertThat(states.get("Share summary").get("Next").asText()).isEqualTo("Shared");
+        assertThat(within.get("Default").asText()).isEqualTo("Roll back failed targets?");
+        assertThat(rollBack.get("Choices").get(0).toString()).contains("$.prepared.request.rollbackOnFailure",
+                "$.prepared.request.dryRun", "$.summary.rollback.accounts.key");
+        assertThat(rollBack.get("Choices").get(0).get("Next").asText()).isEqualTo("Revoke failed targets");
+        assertThat(rollBack.get("Default").asText()).isEqualTo("Targets failed");
+        assertThat(revoke.get("Parameters").get("targets.$").asText()).isEqualTo("$.summary.rollback");
+        assertThat(revoke.get("Parameters").get("keepAt.$").asText()).isEqualTo("$.prepared.baseline");
+        assertThat(revoke.get("Next").asText()).isEqualTo("Targets failed");
+        assertThat(revoke.get("Catch").get(0).get("Next").asText()).isEqualTo("Targets failed");
+        assertThat(failed.get("Type").asText()).isEqualTo("Fail");
+        assertThat(failed.get("Error").asText()).isEqualTo(TargetsFailedException.class.getName());
+        assertThat(failed.get("CausePath").asText()).isEqualTo("$.summary.message");
     }
 
     @Test
@@ -269,9 +410,13 @@ class ShareWorkflowTest {
     }
 
     @Test
-    void props_shouldRefuseAMapWiderThanTheInlineLimit_whenBuilt() {
+    void options_shouldRefuseAConcurrencyOutsideTheDistributedMapsLimit_whenBuilt() {
         // GIVEN / WHEN / THEN
-        assertThatThrownBy(() -> WorkflowOptions.defaults().withMaxConcurrentTargets(41))
+        assertThatThrownBy(() -> WorkflowOptions.defaults().withMaxConcurrentTargets(10_001))
                 .hasMessageContaining("maxConcurrentTargets");
+        assertThatThrownBy(() -> WorkflowOptions.defaults().withMaxConcurrentTargets(0))
+                .hasMessageContaining("maxConcurrentTargets");
+        assertThat(WorkflowOptions.defaults().withMaxConcurrentTargets(10_000).maxConcurrentTargets())
+                .isEqualTo(10_000);
     }
 }

@@ -3,6 +3,7 @@ package dev.amishare.statemachine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amishare.contract.Stage;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The handlers refuse unknown input fields and the mocked workflow IT never calls them, so this test holds
- * each task's payload to its handler's input record: the same field names, no more, no fewer.
+ * each task's payload to its handler's input record: no field it does not know, none it needs left out.
  */
 class StageContractTest {
 
@@ -52,9 +53,27 @@ class StageContractTest {
         }
     }
 
+    /**
+     * Inline forms a handler also takes when invoked on its own, each the alternative of a field the workflow
+     * sends: the principals or accounts of a small request instead of {@code targets} in S3, a baseline
+     * instead of its S3 location. The workflow always sends the S3 form, so its payloads stay bounded.
+     */
+    private static final Map<String, String> INLINE_ALTERNATIVES = Map.of(
+            "principals", "targets", "accountIds", "targets", "keep", "keepAt");
+
+    /** The names Jackson reads the record by: its components, or their {@code @JsonProperty} names. */
+    private static Set<String> jsonProperties(Class<? extends Record> input) {
+        ObjectMapper mapper = new ObjectMapper();
+        Set<String> names = new TreeSet<>();
+        mapper.getDeserializationConfig().introspect(mapper.constructType(input)).findProperties()
+                .forEach(p -> names.add(p.getName()));
+        return names;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("stages")
-    void payload_shouldNameExactlyTheInputRecordsFields_whenSynthesized(String state, Class<? extends Record> input) {
+    void payload_shouldNameOnlyTheInputRecordsFieldsAndEveryRequiredOne_whenSynthesized(String state,
+            Class<? extends Record> input) {
         // GIVEN the task's payload (the Lambda:Invoke integration wraps it in Parameters.Payload)
         JsonNode parameters = STATES.get(state).get("Parameters");
         JsonNode payload = parameters.has("Payload") ? parameters.get("Payload") : parameters;
@@ -62,11 +81,29 @@ class StageContractTest {
         // WHEN
         Set<String> sent = new TreeSet<>();
         payload.fieldNames().forEachRemaining(f -> sent.add(f.endsWith(".$") ? f.substring(0, f.length() - 2) : f));
-        Set<String> expected = new TreeSet<>(Arrays.stream(input.getRecordComponents())
-                .map(RecordComponent::getName).toList());
+        Set<String> expected = jsonProperties(input);
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(sent);
 
-        // THEN
-        assertThat(sent).as(state).isEqualTo(expected);
+        // THEN nothing the handler would refuse as unknown, and only inline forms left out, for their S3 form
+        assertThat(expected).as(state).containsAll(sent);
+        assertThat(missing).as(state).allSatisfy(field -> {
+            assertThat(INLINE_ALTERNATIVES).containsKey(field);
+            assertThat(sent).contains(INLINE_ALTERNATIVES.get(field));
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void payload_shouldUseTheMapsBatchFieldNames_whenTheReadinessCheckIsInvokedPerBatch() {
+        // GIVEN the readiness check, which a Distributed Map with an ItemBatcher invokes
+        // invoked by its ARN, so the parameters are the payload
+        JsonNode payload = STATES.get(Stage.CHECK_TARGETS.stateName()).get("Parameters");
+
+        // WHEN / THEN it passes the batch as Step Functions names it, and the record reads those names
+        assertThat(payload.get("BatchInput.$").asText()).isEqualTo("$.BatchInput");
+        assertThat(payload.get("Items.$").asText()).isEqualTo("$.Items");
+        assertThat(jsonProperties(dev.amishare.functions.readiness.CheckTargetsInput.class))
+                .containsExactlyInAnyOrder("BatchInput", "Items");
     }
 
     @org.junit.jupiter.api.Test
