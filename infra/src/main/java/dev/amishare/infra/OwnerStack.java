@@ -109,7 +109,11 @@ public final class OwnerStack extends Stack {
                 .build(), NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
                 .reason("CDK's grants for log delivery and X-Ray use '*' (no resource-level permissions) and "
-                        + "lambda:InvokeFunction on the stage functions' versions (<arn>:*)")
+                        + "lambda:InvokeFunction on the stage functions' versions (<arn>:*); the Distributed Maps "
+                        + "read their items from and write their results to share-bucket objects named per "
+                        + "execution and Map Run (<bucket>/*), and CDK grants them DescribeExecution, "
+                        + "StopExecution and RedriveExecution on this state machine's own executions and Map Run "
+                        + "children (execution:<name>:*, execution:<name>/*:*), named at run time")
                 .build()), true);
     }
 

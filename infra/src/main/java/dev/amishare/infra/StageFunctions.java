@@ -135,9 +135,13 @@ public final class StageFunctions extends Construct {
                 .build(), NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
                 .reason("Wildcard resources only where AWS offers no narrower ARN: log streams get generated "
-                        + "names; ec2:Describe* and X-Ray have no resource-level permissions; image, snapshot "
+                        + "names; ec2:Describe*, X-Ray and organizations:ListAccounts have no resource-level "
+                        + "permissions; image, snapshot "
                         + "and key ARNs are narrowed by the amishare:managed aws:ResourceTag condition; consumer "
-                        + "roles and copy-wait parameters are named per target or copy at run time")
+                        + "roles and copy-wait parameters are named per target or copy at run time; share-bucket "
+                        + "objects are named per execution and Map Run (shares/*, map-runs/*); the perimeter "
+                        + "organization's account, OU and root ARNs name its management account, which the "
+                        + "stack does not know, and are narrowed to the organization's id")
                 .build()), true);
     }
 
@@ -161,21 +165,23 @@ public final class StageFunctions extends Construct {
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
                     managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))), perimeterReads(),
-                    shareData(true));
+                    // It writes the target list and the baseline, and reads nothing back.
+                    shareWrites());
             // Every function that grants, revokes or copies checks its own input against the perimeter.
             // The grant stages read the ready targets from the share bucket.
-            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareData(false));
-            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), ledgerItems(), perimeterReads(), shareData(false));
-            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareData(false));
+            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareReads());
+            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), ledgerItems(), perimeterReads(), shareReads());
+            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareReads());
             // Everything they do in a target account they do as its consumer role; the copy also checks
             // the perimeter (the role is shared, so validate and status may read it too). The readiness
             // check gets its targets in its input, from the Distributed Map.
             case CHECK_TARGETS, VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS ->
                     new Grants(consumerAccess, perimeterReads());
             // Select and report read the Maps' results and the target lists and write what they derive.
-            case SELECT_READY, REPORT -> Grants.own(shareData(true));
+            case SELECT_READY, REPORT -> Grants.own(shareReads(), mapResultReads(), shareWrites());
+            // Revoke reads the targets to take back from and the baseline to keep.
             case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
-                    ledgerItems(), perimeterReads(), shareData(false));
+                    ledgerItems(), perimeterReads(), shareReads());
             // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
             // copy's state as the consumer role — so it runs under the copy-waiter role, which target
             // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
@@ -261,13 +267,30 @@ public final class StageFunctions extends Construct {
                 allow(List.of("organizations:ListAccounts"), List.of("*")));
     }
 
-    /** Reading (and with {@code write}, writing) share data: the executions' objects and the Maps' results. */
-    private List<PolicyStatement> shareData(boolean write) {
-        List<String> objects = List.of(shareBucket.arnForObjects(Names.SHARE_DATA_PREFIX + "*"),
-                shareBucket.arnForObjects(Names.MAP_RESULTS_PREFIX + "/*"));
-        return write
-                ? List.of(allow(List.of("s3:GetObject", "s3:PutObject"), objects))
-                : List.of(allow(List.of("s3:GetObject"), objects));
+    /**
+     * Reading the executions' objects ({@code shares/<execution>/…}). With {@code s3:ListBucket} on the bucket a
+     * missing object is a 404 {@code NoSuchKey}, which ShareStore names {@code ShareDataMissingException};
+     * without it S3 answers 403 (S3 API Reference, GetObject, "Permissions") and an expired or never-written
+     * object would be reported as a denied permission.
+     */
+    private List<PolicyStatement> shareReads() {
+        return List.of(allow(List.of("s3:GetObject"), List.of(executionObjects())),
+                allow(List.of("s3:ListBucket"), List.of(shareBucket.getBucketArn())));
+    }
+
+    /** Writing the executions' objects: only under {@code shares/}, never over the Maps' results. */
+    private List<PolicyStatement> shareWrites() {
+        return List.of(allow(List.of("s3:PutObject"), List.of(executionObjects())));
+    }
+
+    private String executionObjects() {
+        return shareBucket.arnForObjects(Names.SHARE_DATA_PREFIX + "*");
+    }
+
+    /** Reading what the Distributed Maps' ResultWriters wrote: manifests and result files under map-runs/. */
+    private List<PolicyStatement> mapResultReads() {
+        return List.of(allow(List.of("s3:GetObject"),
+                List.of(shareBucket.arnForObjects(Names.MAP_RESULTS_PREFIX + "/*"))));
     }
 
     /**

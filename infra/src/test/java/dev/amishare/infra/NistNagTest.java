@@ -25,7 +25,9 @@ class NistNagTest {
     static final Set<String> OWNER_RULES = Set.of("NIST.800.53.R5-APIGWAssociatedWithWAF",
             "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted", "NIST.800.53.R5-APIGWSSLEnabled",
             "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "NIST.800.53.R5-IAMNoInlinePolicy",
-            "NIST.800.53.R5-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "NIST.800.53.R5-LambdaInsideVPC");
+            "NIST.800.53.R5-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "NIST.800.53.R5-LambdaInsideVPC",
+            "NIST.800.53.R5-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketReplicationEnabled",
+            "NIST.800.53.R5-S3DefaultEncryptionKMS");
     static final Set<String> CONSUMER_RULES = Set.of("NIST.800.53.R5-IAMNoInlinePolicy");
 
     private static Set<String> rules(Stack stack) {

@@ -37,8 +37,16 @@ class OwnerStackTest {
     }
 
     private static final List<String> LOGS = List.of("logs:CreateLogStream", "logs:PutLogEvents");
-    private static final String DESCRIBE_ACCOUNT = "organizations:DescribeAccount";
-    private static final String LIST_PARENTS = "organizations:ListParents";
+    /**
+     * What PerimeterGuard asks Organizations: per account (DescribeAccount, ListParents), or, for many
+     * accounts at once, the perimeter's listing (ListAccounts, and per allowed OU ListAccountsForParent and
+     * ListChildren); Prepare's copyToOrganizationalUnits walks OUs the same way.
+     */
+    private static final String[] PERIMETER = {"organizations:DescribeAccount", "organizations:ListParents",
+        "organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListChildren"};
+    /** Reading share data (ListBucket: a missing object is a 404, not a 403) and writing it. */
+    private static final String[] SHARE_READS = {"s3:GetObject", "s3:ListBucket"};
+    private static final String SHARE_WRITES = "s3:PutObject";
     /** AwaitCopy and CopyEvent: the consumer role, the copy tokens, their key through SSM, the callbacks. */
     private static final String[] COPY_WAITER = {"sts:AssumeRole", "ssm:PutParameter", "ssm:GetParameter",
         "ssm:DeleteParameter", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "states:SendTaskSuccess",
@@ -48,8 +56,11 @@ class OwnerStackTest {
         "dynamodb:Query"};
     private static final List<String> XRAY = List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments");
 
-    private static Set<String> plusBasics(String... actions) {
-        Set<String> all = new TreeSet<>(List.of(actions));
+    private static Set<String> plusBasics(Object... actions) {
+        Set<String> all = new TreeSet<>();
+        for (Object action : actions) {
+            all.addAll(action instanceof String[] many ? List.of(many) : List.of((String) action));
+        }
         all.addAll(LOGS);
         all.addAll(XRAY);
         return all;
@@ -71,36 +82,36 @@ class OwnerStackTest {
 
     /**
      * Per stage, the role its function runs under and every action that role holds (besides logs and
-     * X-Ray). Validate, copy and status only assume the consumer role; AwaitCopy's token actions are its own.
+     * X-Ray). Readiness, validate, copy and status only assume the consumer role; AwaitCopy's token actions are
+     * its own. Only the stages that read share data from S3 may, and only Prepare, Select and Report write it.
      */
     private static final Map<Stage, Map.Entry<String, Set<String>>> ROLES = new EnumMap<>(Map.ofEntries(
             Map.entry(Stage.PREPARE, role("FunctionsPrepareRole", "ec2:DescribeImages", "ec2:DescribeSnapshots",
                     "kms:DescribeKey", "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
-                    "kms:GetKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+                    "kms:GetKeyPolicy", PERIMETER, SHARE_WRITES)),
+            Map.entry(Stage.CHECK_TARGETS, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
+            Map.entry(Stage.SELECT_READY, role("FunctionsSelectReadyRole", SHARE_READS, SHARE_WRITES)),
             Map.entry(Stage.GRANT_LAUNCH_PERMISSION, role("FunctionsGrantLaunchPermissionRole",
-                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
+                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", PERIMETER, SHARE_READS)),
             Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
-                    DESCRIBE_ACCOUNT, LIST_PARENTS, LEDGER[0], LEDGER[1], LEDGER[2], LEDGER[3])),
+                    PERIMETER, LEDGER, SHARE_READS)),
             Map.entry(Stage.SHARE_SNAPSHOTS, role("FunctionsShareSnapshotsRole", "ec2:DescribeSnapshotAttribute",
-                    "ec2:ModifySnapshotAttribute", DESCRIBE_ACCOUNT, LIST_PARENTS)),
-            Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
-                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
-            Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
-                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
-            Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole",
-                    DESCRIBE_ACCOUNT, LIST_PARENTS)),
+                    "ec2:ModifySnapshotAttribute", PERIMETER, SHARE_READS)),
+            Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
+            Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
+            Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
+            Map.entry(Stage.REPORT, role("FunctionsReportRole", SHARE_READS, SHARE_WRITES)),
             Map.entry(Stage.REVOKE, role("FunctionsRevokeRole", "ec2:DescribeImageAttribute",
                     "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
-                    "kms:GetKeyPolicy", "kms:PutKeyPolicy", DESCRIBE_ACCOUNT, LIST_PARENTS, LEDGER[0], LEDGER[1],
-                    LEDGER[2], LEDGER[3])),
-            Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", COPY_WAITER)),
-            Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", COPY_WAITER)),
+                    "kms:GetKeyPolicy", "kms:PutKeyPolicy", PERIMETER, LEDGER, SHARE_READS)),
+            Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", (Object) COPY_WAITER)),
+            Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", (Object) COPY_WAITER)),
             Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution",
                     "ssm:GetParameter")),
             Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
-                    "states:StartExecution", DESCRIBE_ACCOUNT, LIST_PARENTS))));
+                    "states:StartExecution", PERIMETER))));
 
-    private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, String... actions) {
+    private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, Object... actions) {
         return Map.entry(logicalIdPrefix, plusBasics(actions));
     }
 
@@ -263,9 +274,80 @@ class OwnerStackTest {
     }
 
     @Test
-    void logGroups_shouldKeepLogsForAMonth_whenSynthesized() {
-        // 12 functions, the workflow, the API access log
-        template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 14);
+    @SuppressWarnings("unchecked")
+    void logGroups_shouldKeepLogsForAMonthOnePerFunction_whenSynthesized() {
+        // GIVEN one function per stage, the workflow and the API access log
+        int expected = Stage.values().length + 2;
+
+        // WHEN / THEN each has its own group, kept 30 days, and there is no other
+        template.resourceCountIs("AWS::Logs::LogGroup", expected);
+        template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), expected);
+        List<Object> functionGroups = template.findResources("AWS::Lambda::Function").values().stream()
+                .map(f -> ((Map<String, Object>) ((Map<String, Object>) f.get("Properties")).get("LoggingConfig"))
+                        .get("LogGroup")).toList();
+        assertThat(functionGroups).hasSize(Stage.values().length).doesNotHaveDuplicates().doesNotContainNull();
+    }
+
+    @Test
+    void perimeterReads_shouldBeScopedToThePerimeterOrganization_whenGranted() {
+        // GIVEN every statement that names an Organizations action
+        List<Map<String, Object>> organizations = Synth.statements(template).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("organizations:")))
+                .toList();
+        assertThat(organizations).isNotEmpty();
+
+        // WHEN / THEN only reads; ListAccounts, which has no resource type, alone on "*"; every other one on
+        // the account, OU and root ARNs of the perimeter's organization o-abcdef1234 only
+        organizations.forEach(s -> {
+            List<String> actions = Synth.actions(s);
+            assertThat(actions).allMatch(a -> a.startsWith("organizations:Describe")
+                    || a.startsWith("organizations:List"));
+            if (actions.contains("organizations:ListAccounts")) {
+                assertThat(actions).containsExactly("organizations:ListAccounts");
+                assertThat(Synth.resources(s)).containsExactly("*");
+            } else {
+                assertThat(Synth.resources(s)).isNotEmpty().allSatisfy(r -> assertThat(r)
+                        .matches("arn:\\$\\{AWS::Partition}:organizations::\\*:(account|ou|root)/o-abcdef1234/\\*"));
+            }
+        });
+        // the OU listings (the perimeter's listing, copyToOrganizationalUnits) on OUs and the root only
+        organizations.stream().filter(s -> Synth.actions(s).contains("organizations:ListChildren"))
+                .forEach(s -> assertThat(Synth.resources(s)).noneMatch(r -> r.contains(":account/")));
+    }
+
+    @Test
+    void distributedMaps_shouldStartAndDescribeOnlyTheirOwnStateMachinesChildren_whenGranted() {
+        // GIVEN the state machine, whose Distributed Maps run child executions of the state machine itself
+        Map<String, Object> self = Map.of("Ref", Match.stringLikeRegexp("ShareWorkflowStateMachine[0-9A-F]+"));
+        Object ownName = Match.objectLike(Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":", self)))));
+        Object executions = Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(":execution:", ownName, ":*"))));
+        Object mapRunChildren = Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(":execution:", ownName,
+                "/*:*"))));
+
+        // WHEN / THEN the policy CDK writes for Distributed Maps: StartExecution on itself, DescribeExecution
+        // and StopExecution on its executions, RedriveExecution on its Map Runs' children
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("ShareWorkflowStateMachineRole.*"))),
+                "PolicyDocument", Map.of("Statement", List.of(
+                        Match.objectLike(Map.of("Action", "states:StartExecution", "Resource", self)),
+                        Match.objectLike(Map.of("Action", List.of("states:DescribeExecution",
+                                "states:StopExecution"), "Resource", executions)),
+                        Match.objectLike(Map.of("Action", "states:RedriveExecution",
+                                "Resource", mapRunChildren))))));
+        // and every state machine action of its role is on this state machine or its executions, never "*"
+        String stateMachine = template.findResources("AWS::StepFunctions::StateMachine").keySet().iterator().next();
+        List<Map<String, Object>> states = Synth.statementsOf(template, stateMachineRole()).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("states:")))
+                .toList();
+        assertThat(states).hasSize(3).allSatisfy(s -> assertThat(Synth.resources(s)).isNotEmpty()
+                .allSatisfy(r -> assertThat(r).contains(stateMachine)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private String stateMachineRole() {
+        Map<String, Object> props = (Map<String, Object>) template.findResources("AWS::StepFunctions::StateMachine")
+                .values().iterator().next().get("Properties");
+        return (String) ((List<Object>) ((Map<String, Object>) props.get("RoleArn")).get("Fn::GetAtt")).get(0);
     }
 
     @Test

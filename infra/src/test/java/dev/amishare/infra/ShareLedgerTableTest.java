@@ -7,6 +7,8 @@ import dev.amishare.contract.Stage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -65,6 +67,26 @@ class ShareLedgerTableTest {
             assertThat(String.valueOf(s.get("Resource"))).contains("FunctionsShareLedger").contains("Arn")
                     .doesNotContain("*");
         });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stage.class)
+    void ledgerItems_shouldBeGrantedOnlyToTheFunctionsThatEditKeyPolicies_whenGranted(Stage stage) {
+        // GIVEN the stages whose service classes take key-policy leases and record key grants (KeyPolicyService,
+        // which Revoke runs too)
+        boolean editsKeyPolicies = stage == Stage.KEY_POLICY || stage == Stage.REVOKE;
+
+        // WHEN the stage's role is read
+        List<String> ddb = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
+                .flatMap(s -> Synth.actions(s).stream()).filter(a -> a.startsWith("dynamodb:")).toList();
+
+        // THEN it holds the ledger's item actions exactly when it edits key policies
+        if (editsKeyPolicies) {
+            assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem", "dynamodb:Query");
+        } else {
+            assertThat(ddb).as(stage.name()).isEmpty();
+        }
     }
 
     @Test
