@@ -105,7 +105,7 @@ def test_list_children_lists_ous_or_accounts_of_a_root_or_ou():
         return _all(organizations.list_children, "Children", ParentId=parent, ChildType=child_type)[0]
 
     assert children(ROOT, "ORGANIZATIONAL_UNIT") == [{"Id": ou, "Type": "ORGANIZATIONAL_UNIT"}
-                                                     for ou in (TARGETS, OTHERS, TOOLING)]
+                                                     for ou in (TARGETS, OTHERS, TOOLING, FLEET)]
     assert children(ROOT, "ACCOUNT") == [{"Id": OWNER, "Type": "ACCOUNT"}]  # the management account
     assert children(OTHERS, "ORGANIZATIONAL_UNIT") == [{"Id": NESTED, "Type": "ORGANIZATIONAL_UNIT"}]
     assert children(OTHERS, "ACCOUNT") == [{"Id": THIRD, "Type": "ACCOUNT"}]

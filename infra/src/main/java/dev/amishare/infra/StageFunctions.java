@@ -15,10 +15,11 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
-import software.amazon.awscdk.services.dynamodb.Billing;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
-import software.amazon.awscdk.services.dynamodb.TableEncryptionV2;
-import software.amazon.awscdk.services.dynamodb.TableV2;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -56,7 +57,7 @@ public final class StageFunctions extends Construct {
     private final StageFunctionsProps props;
     private final Key copyTokenKey;
     private final Bucket shareBucket;
-    private final TableV2 ledger;
+    private final Table ledger;
     private final Role consumerAccess;
     private final Role copyWaiter;
     private final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
@@ -101,14 +102,17 @@ public final class StageFunctions extends Construct {
         // The share ledger: leases that let one writer at a time edit a key policy, and the key grants per
         // image that a revoke counts (ShareLedger). Small items, bursty use: on demand. Its grant items are
         // the only record of which AMI keeps a principal in a key policy, hence recovery and protection.
-        ledger = TableV2.Builder.create(this, "ShareLedger")
+        // One region's table (AWS::DynamoDB::Table): the owner stack runs in one region, and a global
+        // table's replicas would copy leases that only make sense where the keys are.
+        ledger = Table.Builder.create(this, "ShareLedger")
                 .partitionKey(Attribute.builder().name(Names.LEDGER_PARTITION_KEY).type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name(Names.LEDGER_SORT_KEY).type(AttributeType.STRING).build())
-                .billing(Billing.onDemand())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .deletionProtection(true)
-                .encryption(TableEncryptionV2.dynamoOwnedKey())
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .encryption(TableEncryption.DEFAULT)
                 .timeToLiveAttribute(Names.LEDGER_TTL_ATTRIBUTE)
                 .build();
 
@@ -302,7 +306,7 @@ public final class StageFunctions extends Construct {
                 "dynamodb:Query"), List.of(ledger.getTableArn())));
     }
 
-    public TableV2 ledger() {
+    public Table ledger() {
         return ledger;
     }
 

@@ -21,8 +21,8 @@ class ShareLedgerTableTest {
     void ledger_shouldBeOnDemandRecoverableProtectedAndExpireLeases_whenSynthesized() {
         // GIVEN / WHEN the owner stack / THEN one table, string keys pk and sk, on demand, point-in-time
         // recovery, deletion protection, encrypted under a key DynamoDB owns, leases expiring by TTL, retained
-        template.resourceCountIs("AWS::DynamoDB::GlobalTable", 1);
-        template.hasResourceProperties("AWS::DynamoDB::GlobalTable", Map.of(
+        template.resourceCountIs("AWS::DynamoDB::Table", 1);
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
                 "KeySchema", List.of(Map.of("AttributeName", Names.LEDGER_PARTITION_KEY, "KeyType", "HASH"),
                         Map.of("AttributeName", Names.LEDGER_SORT_KEY, "KeyType", "RANGE")),
                 "AttributeDefinitions", Match.arrayWith(List.of(
@@ -30,15 +30,14 @@ class ShareLedgerTableTest {
                         Map.of("AttributeName", Names.LEDGER_SORT_KEY, "AttributeType", "S"))),
                 "BillingMode", "PAY_PER_REQUEST",
                 "TimeToLiveSpecification", Map.of("AttributeName", Names.LEDGER_TTL_ATTRIBUTE, "Enabled", true),
-                "Replicas", List.of(Match.objectLike(Map.of(
-                        "DeletionProtectionEnabled", true,
-                        "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true))))));
-        template.hasResource("AWS::DynamoDB::GlobalTable", Map.of("DeletionPolicy", "Retain",
+                "DeletionProtectionEnabled", true,
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true)));
+        template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain",
                 "UpdateReplacePolicy", "Retain"));
-        // SSEEnabled false is the AWS owned key (CloudFormation "aws-properties-dynamodb-globaltable-
+        // SSEEnabled false is the AWS owned key (CloudFormation "aws-properties-dynamodb-table-
         // ssespecification"): encrypted at rest under DynamoDB's own key, at no cost and with no key policy
         // to keep (neither a customer-managed key nor aws/dynamodb).
-        template.hasResourceProperties("AWS::DynamoDB::GlobalTable", Map.of("SSESpecification",
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of("SSESpecification",
                 Map.of("SSEEnabled", false)));
     }
 
