@@ -24,7 +24,8 @@ class NistNagTest {
     /** The rules infra/README.md ("NIST 800-53 rev 5") answers, per stack. */
     static final Set<String> OWNER_RULES = Set.of("NIST.800.53.R5-APIGWAssociatedWithWAF",
             "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted", "NIST.800.53.R5-APIGWSSLEnabled",
-            "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "NIST.800.53.R5-IAMNoInlinePolicy",
+            "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "NIST.800.53.R5-DynamoDBInBackupPlan",
+            "NIST.800.53.R5-IAMNoInlinePolicy",
             "NIST.800.53.R5-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "NIST.800.53.R5-LambdaInsideVPC",
             "NIST.800.53.R5-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketReplicationEnabled",
             "NIST.800.53.R5-S3DefaultEncryptionKMS");
