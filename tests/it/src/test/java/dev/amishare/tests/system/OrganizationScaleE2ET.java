@@ -226,7 +226,10 @@ class OrganizationScaleE2ET {
         try {
             JsonNode state = find(JSON.readTree(definition), stateName);
             assertThat(state).as("state %s in the deployed definition", stateName).isNotNull();
-            return state.path("Parameters").path("FunctionName").asText();
+            // A payload-only task names its function as the Resource; lambda:invoke names it in Parameters.
+            String resource = state.path("Resource").asText();
+            return resource.startsWith("arn:aws:lambda:") ? resource
+                    : state.path("Parameters").path("FunctionName").asText();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
