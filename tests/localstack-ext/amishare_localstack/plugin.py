@@ -35,10 +35,10 @@ def amishare_emulator():
 
     from . import (apigateway_identity, dynamodb_api, ec2_allowed_amis, ec2_copy, ec2_images, enforcement,
                    events_perimeter, iam_sts, lambda_faults, request_log, sfn_callbacks, sfn_distributed_map,
-                   sfn_jsonpath)
+                   sfn_jsonpath, sfn_lambda_errors)
 
     for module in (ec2_images, ec2_copy, ec2_allowed_amis, events_perimeter, iam_sts, sfn_callbacks, sfn_jsonpath,
-                   sfn_distributed_map, dynamodb_api):
+                   sfn_distributed_map, sfn_lambda_errors, dynamodb_api):
         module.patches().apply()
     # handler chains LocalStack offers for this, not patches: the gateway's, and the REST API
     # invocation's preprocess_request (RestApiGateway: "extend the behavior of the invocation by adding

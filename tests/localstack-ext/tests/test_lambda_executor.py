@@ -706,3 +706,31 @@ def test_step_functions_lambda_invoke_reports_the_armed_error_and_retries_it(lam
         assert json.loads(described["output"])["caught"]["Error"] == "Lambda.EC2ThrottledException"
     finally:
         sfn.delete_state_machine(stateMachineArn=machine)
+
+
+def test_step_functions_task_on_a_function_arn_reports_the_armed_error_as_lambda_code(lam, probe, role_arn, faults):
+    """A Task whose Resource is the function's ARN reports a Lambda Invoke error as "Lambda.<code>" in a
+    LambdaFunctionFailed event (Step Functions DeveloperGuide "bp-lambda-serviceexception"), so the
+    documented Retry on Lambda.TooManyRequestsException runs the function again."""
+    sfn = client("stepfunctions")
+    function_arn = lam.get_function(FunctionName=probe)["Configuration"]["FunctionArn"]
+    definition = {"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": function_arn,
+                 "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1,
+                            "MaxAttempts": 2, "BackoffRate": 1}],
+                 "End": True}}}
+    machine = sfn.create_state_machine(name=f"faults-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                       roleArn=role_arn)["stateMachineArn"]
+    try:
+        faults(functionName=probe, count=1, error="TooManyRequestsException")
+        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"action": "echo"}))
+        described = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution["executionArn"]))
+                             ["status"] != "RUNNING" and d, timeout=60, message="the execution to end")
+        events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+        failures = [e["lambdaFunctionFailedEventDetails"]["error"] for e in events
+                    if e["type"] == "LambdaFunctionFailed"]
+        assert described["status"] == "SUCCEEDED", described
+        assert failures == ["Lambda.TooManyRequestsException"]
+        assert json.loads(described["output"])["action"] == "echo"
+    finally:
+        sfn.delete_state_machine(stateMachineArn=machine)

@@ -295,6 +295,11 @@ public final class Fleet {
         emulatorCall(endpoint, "POST", "/_amishare/faults/lambda", body.toString());
     }
 
+    /** Disarms every Lambda fault, so a test that failed midway leaves none for the next one. */
+    public static void clearLambdaFaults(URI endpoint) {
+        emulatorCall(endpoint, "DELETE", "/_amishare/faults/lambda", null);
+    }
+
     /** The armed Lambda faults, each with the invocations it still fails ({@code remaining}). */
     public static JsonNode lambdaFaults(URI endpoint) {
         return emulatorCall(endpoint, "GET", "/_amishare/faults/lambda", null);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -45,6 +46,11 @@ class OrganizationScaleE2ET {
     static void deploy(Aws aws) {
         system = new SystemRun(aws);
         fleet = new Fleet(aws);
+    }
+
+    @AfterEach
+    void disarmFaults() {
+        Fleet.clearLambdaFaults(system.aws.endpoint());
     }
 
     @Test
@@ -170,9 +176,10 @@ class OrganizationScaleE2ET {
                 .isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(Fleet.lambdaFaults(system.aws.endpoint())).as("armed faults left")
                 .noneSatisfy(f -> assertThat(f.path("functionName").asText()).isEqualTo(function));
+        // (a Task on the function's ARN reports Lambda's error in a LambdaFunctionFailed event)
         assertThat(Fleet.history(system.sfn(), execution.executionArn()))
-                .filteredOn(e -> e.type() == HistoryEventType.TASK_FAILED)
-                .extracting(e -> e.taskFailedEventDetails().error())
+                .filteredOn(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_FAILED)
+                .extracting(e -> e.lambdaFunctionFailedEventDetails().error())
                 .containsExactly("Lambda.TooManyRequestsException", "Lambda.TooManyRequestsException");
         for (String key : ami.keyArns()) {
             assertThat(Fleet.keyPolicyCallerAccounts(system.owner.keyPolicy(key))).containsAll(accounts);
