@@ -19,6 +19,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ImageState;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -46,14 +47,23 @@ public record CopyImageService(ConsumerRoles roles, TargetClients clients, Perim
         }
         AwsCredentialsProvider role = roles.assume(input.targetRole(), input.sourceRegion());
         try (Ec2Client ec2 = clients.ec2(role, input.region())) {
-            Image existing = existing(ec2, token);
+            List<Image> earlier = earlierCopies(ec2, token);
+            Image existing = earlier.stream().filter(i -> i.state() != ImageState.FAILED).findFirst().orElse(null);
             if (existing != null) {
                 LOG.info("copy {} of {} already exists in {} ({})", existing.imageId(), input.sourceImageId(),
                         input.region(), existing.stateAsString());
                 return new CopyImageResult(input.accountId(), input.region(), input.kmsKeyId(), existing.imageId(),
                         existing.stateAsString());
             }
-            String imageId = start(ec2, input, token);
+            // A failed copy keeps its image (and its client token) in EC2: a replay reusing the token would get
+            // that failed image back, so each attempt after a failure gets a token of its own.
+            String clientToken = earlier.isEmpty() ? token : attemptToken(token, earlier.size());
+            for (Image failed : earlier) {
+                LOG.info("earlier copy {} of {} in {} failed ({}); starting a new copy", failed.imageId(),
+                        input.sourceImageId(), input.region(),
+                        failed.stateReason() == null ? "no reason given" : failed.stateReason().message());
+            }
+            String imageId = start(ec2, input, token, clientToken);
             LOG.info("started copy {} of {} in {} under {}", imageId, input.sourceImageId(), input.region(),
                     input.kmsKeyId());
             return new CopyImageResult(input.accountId(), input.region(), input.kmsKeyId(), imageId, "pending");
@@ -71,24 +81,29 @@ public record CopyImageService(ConsumerRoles roles, TargetClients clients, Perim
         }
     }
 
-    private static Image existing(Ec2Client ec2, String token) {
+    /** The client token of the attempt after {@code failedAttempts} failed copies: 64 hex characters too. */
+    static String attemptToken(String token, int failedAttempts) {
+        return clientToken(token, "attempt", Integer.toString(failedAttempts + 1), "");
+    }
+
+    /** Every copy made for this identity (tagged with its token), failed ones included. */
+    private static List<Image> earlierCopies(Ec2Client ec2, String token) {
         try {
-            List<Image> images = ec2.describeImages(r -> r.owners("self")
+            return ec2.describeImages(r -> r.owners("self")
                     .filters(Filter.builder().name("tag:" + Names.TAG_COPY_TOKEN).values(token).build())).images();
-            return images.isEmpty() ? null : images.get(0);
         } catch (AwsServiceException e) {
             throw AwsErrors.common("ec2:DescribeImages", e);
         }
     }
 
-    private static String start(Ec2Client ec2, CopyImageInput input, String token) {
+    private static String start(Ec2Client ec2, CopyImageInput input, String token, String clientToken) {
         String name = input.imageName() == null ? input.sourceImageId() : input.imageName();
         try {
             return ec2.copyImage(r -> r.sourceImageId(input.sourceImageId()).sourceRegion(input.sourceRegion())
                     .name(name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name)
                     .description("Copy of " + input.sourceImageId() + " shared by " + input.ownerAccountId()
                             + " (amishare)")
-                    .encrypted(true).kmsKeyId(input.kmsKeyId()).clientToken(token)
+                    .encrypted(true).kmsKeyId(input.kmsKeyId()).clientToken(clientToken)
                     // Not the source's tags: they are the owner's opt-in tags, and the consumer role may create
                     // amishare's tag keys only.
                     .copyImageTags(false)

@@ -76,6 +76,34 @@ class CopyImageServiceTest {
     }
 
     @Test
+    void copy_shouldStartANewCopyWithAFreshClientToken_whenTheEarlierCopyFailed() {
+        // GIVEN a first copy that EC2 then failed
+        CopyImageResult first = service.copy(input("eu-west-1", "alias/golden-ami", false));
+        FakeEc2 ec2 = target.ec2("eu-west-1");
+        ec2.images.put(first.imageId(), ec2.images.get(first.imageId()).toBuilder()
+                .state(software.amazon.awssdk.services.ec2.model.ImageState.FAILED).build());
+
+        // WHEN the copy runs again (a replay)
+        CopyImageResult second = service.copy(input("eu-west-1", "alias/golden-ami", false));
+
+        // THEN a second copy is started, with another client token (the first one would return the failed image),
+        // still tagged with the copy's identity so the next replay finds it
+        String identity = CopyImageService.clientToken(SOURCE, "222222222222", "eu-west-1", "alias/golden-ami");
+        assertThat(ec2.copies).hasSize(2);
+        assertThat(second.imageId()).isNotEqualTo(first.imageId());
+        assertThat(second.state()).isEqualTo("pending");
+        assertThat(ec2.copies.get(1).clientToken()).hasSize(64).isNotEqualTo(identity)
+                .isEqualTo(CopyImageService.attemptToken(identity, 1));
+        assertThat(ec2.copies.get(1).tagSpecifications().get(0).tags())
+                .contains(Tag.builder().key("amishare:copy-token").value(identity).build());
+
+        // and a third run returns the new copy instead of starting another
+        CopyImageResult third = service.copy(input("eu-west-1", "alias/golden-ami", false));
+        assertThat(ec2.copies).hasSize(2);
+        assertThat(third.imageId()).isEqualTo(second.imageId());
+    }
+
+    @Test
     void clientToken_shouldBeStableAndDistinct_whenAnyPartOfTheCopyDiffers() {
         // WHEN
         String token = CopyImageService.clientToken(SOURCE, "222222222222", "eu-west-1", "alias/a");
