@@ -38,7 +38,7 @@ import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.assets.AssetOptions;
-import software.amazon.awscdk.services.stepfunctions.IStateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
@@ -208,7 +208,7 @@ public final class StageFunctions extends Construct {
     }
 
     /** The workflow may answer copy tokens and the entry points may start it: needs the state machine. */
-    public void bindStateMachine(IStateMachine stateMachine) {
+    public void bindStateMachine(StateMachine stateMachine) {
         // Separate policies, not the default ones: each function depends on its default policy, and the
         // state machine on the functions, so a default-policy reference would be a cycle.
         Policy callbacks = Policy.Builder.create(this, "CopyEventCallbacks")
@@ -218,7 +218,17 @@ public final class StageFunctions extends Construct {
         // AwaitCopy and CopyEvent share the copy-waiter role.
         copyWaiter.attachInlinePolicy(callbacks);
         PolicyStatement start = allow(List.of("states:StartExecution"), List.of(stateMachine.getStateMachineArn()));
-        Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start)).build();
+        // An entry point reads the execution its name already ran, to start a failed share again.
+        Stack stack = Stack.of(this);
+        PolicyStatement describe = allow(List.of("states:DescribeExecution"), List.of("arn:" + stack.getPartition()
+                + ":states:" + stack.getRegion() + ":" + stack.getAccount() + ":execution:"
+                + stateMachine.getStateMachineName() + ":*"));
+        Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start, describe)).build();
+        NagSuppressions.addResourceSuppressions(starts, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("Execution names are chosen per event at run time; the wildcard is only the name part of "
+                        + "this state machine's execution ARNs, and the action only reads")
+                .build()));
         for (Stage entry : List.of(Stage.SHARE_TAG_CHANGED, Stage.NEW_ACCOUNT)) {
             function(entry).getRole().attachInlinePolicy(starts);
             function(entry).addEnvironment("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());

@@ -107,9 +107,9 @@ class OwnerStackTest {
             Map.entry(Stage.AWAIT_COPY, role("FunctionsCopyWaiterRole", (Object) COPY_WAITER)),
             Map.entry(Stage.COPY_EVENT, role("FunctionsCopyWaiterRole", (Object) COPY_WAITER)),
             Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution",
-                    "ssm:GetParameter")),
+                    "states:DescribeExecution", "ssm:GetParameter")),
             Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
-                    "states:StartExecution", PERIMETER))));
+                    "states:StartExecution", "states:DescribeExecution", PERIMETER))));
 
     private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, Object... actions) {
         return Map.entry(logicalIdPrefix, plusBasics(actions));

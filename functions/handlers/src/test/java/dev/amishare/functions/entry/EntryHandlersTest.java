@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
@@ -37,10 +40,29 @@ class EntryHandlersTest {
 
     private static final String ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:share";
 
-    /** Records StartExecution calls; names in {@code existing} answer ExecutionAlreadyExists. */
+    /**
+     * Records StartExecution calls; names in {@code existing} answer ExecutionAlreadyExists, and
+     * DescribeExecution answers their status in {@code ended} (SUCCEEDED when not there).
+     */
     private static final class RecordingSfn implements SfnClient {
         final List<StartExecutionRequest> calls = new ArrayList<>();
         final List<String> existing = new ArrayList<>();
+        final java.util.Map<String, ExecutionStatus> ended = new java.util.HashMap<>();
+
+        @Override
+        public DescribeExecutionResponse describeExecution(DescribeExecutionRequest request) {
+            String name = request.executionArn().substring(request.executionArn().lastIndexOf(':') + 1);
+            assertThat(request.executionArn()).isEqualTo(ARN.replace("stateMachine", "execution") + ":" + name);
+            return DescribeExecutionResponse.builder().executionArn(request.executionArn())
+                    .status(ended.getOrDefault(name, ExecutionStatus.SUCCEEDED)).build();
+        }
+
+        @Override
+        public DescribeExecutionResponse describeExecution(Consumer<DescribeExecutionRequest.Builder> request) {
+            DescribeExecutionRequest.Builder b = DescribeExecutionRequest.builder();
+            request.accept(b);
+            return describeExecution(b.build());
+        }
 
         @Override
         public StartExecutionResponse startExecution(StartExecutionRequest request) {
@@ -105,11 +127,64 @@ class EntryHandlersTest {
         EntryResult result = Json.read(run(new ShareTagChangedHandler(new ShareTagChangedService(new ExecutionStarter(sfn, ARN), OWNER)),
                 "tag-change-image-targets.json"), EntryResult.class);
 
-        // THEN no failure: the share was already started
+        // THEN no failure: the share was already started, and the result names its execution
         assertThat(result.executions()).singleElement().satisfies(e -> {
             assertThat(e.alreadyStarted()).isTrue();
-            assertThat(e.executionArn()).isNull();
+            assertThat(e.executionArn()).isEqualTo(ARN.replace("stateMachine", "execution")
+                    + ":tag-ami-0abcdef1234567890-bddcf1d6-0251-35a1-aab0-adc1fb47c11c");
         });
+        assertThat(sfn.calls).hasSize(1);
+    }
+
+    @Test
+    void start_shouldStartTheShareAgainUnderTheNextName_whenTheEarlierExecutionFailed() {
+        // GIVEN the event's execution ran and failed, and so did its second attempt
+        RecordingSfn sfn = new RecordingSfn();
+        String name = "new-account-444444444444-ami-0abcdef1234567890";
+        sfn.existing.addAll(List.of(name, name + "-2"));
+        sfn.ended.put(name, ExecutionStatus.FAILED);
+        sfn.ended.put(name + "-2", ExecutionStatus.TIMED_OUT);
+        ShareRequest request = Json.read("{\"imageId\":\"ami-0abcdef1234567890\",\"targets\":[{\"accountId\":"
+                + "\"444444444444\"}]}", ShareRequest.class);
+
+        // WHEN the event comes again
+        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, request);
+
+        // THEN the third attempt starts, with the same request
+        assertThat(started.alreadyStarted()).isFalse();
+        assertThat(started.name()).isEqualTo(name + "-3");
+        assertThat(sfn.calls).extracting(StartExecutionRequest::name).containsExactly(name, name + "-2", name + "-3");
+        assertThat(sfn.calls.get(2).input()).isEqualTo(sfn.calls.get(0).input());
+    }
+
+    @Test
+    void start_shouldNotStartAgain_whenTheEarlierExecutionIsStillRunning() {
+        // GIVEN the first attempt failed and the second is running
+        RecordingSfn sfn = new RecordingSfn();
+        String name = "tag-ami-0abcdef1234567890-event-1";
+        sfn.existing.addAll(List.of(name, name + "-2"));
+        sfn.ended.put(name, ExecutionStatus.FAILED);
+        sfn.ended.put(name + "-2", ExecutionStatus.RUNNING);
+        ShareRequest request = Json.read("{\"imageId\":\"ami-0abcdef1234567890\",\"targets\":[{\"accountId\":"
+                + "\"444444444444\"}]}", ShareRequest.class);
+
+        // WHEN
+        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, request);
+
+        // THEN the running share is the answer; nothing new starts
+        assertThat(started.alreadyStarted()).isTrue();
+        assertThat(started.name()).isEqualTo(name + "-2");
+        assertThat(sfn.calls).hasSize(2);
+    }
+
+    @Test
+    void attemptName_shouldStayWithinEightyCharacters_whenTheNameIsAtTheLimit() {
+        // GIVEN / WHEN
+        String longest = "x".repeat(80);
+
+        // THEN
+        assertThat(ExecutionStarter.attemptName(longest, 1)).isEqualTo(longest);
+        assertThat(ExecutionStarter.attemptName(longest, 3)).hasSize(80).endsWith("-3");
     }
 
     @Test
