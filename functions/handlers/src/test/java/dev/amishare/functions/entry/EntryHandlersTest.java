@@ -136,19 +136,29 @@ class EntryHandlersTest {
         assertThat(sfn.calls).hasSize(1);
     }
 
+    private static final ShareRequest REQUEST = Json.read(
+            "{\"imageId\":\"ami-0abcdef1234567890\",\"targets\":[{\"accountId\":\"444444444444\"}]}",
+            ShareRequest.class);
+
+    /** Step Functions where {@code name}'s attempts 1, 2, … already ran and ended as {@code statuses}. */
+    private static RecordingSfn ranBefore(String name, ExecutionStatus... statuses) {
+        RecordingSfn sfn = new RecordingSfn();
+        for (int i = 0; i < statuses.length; i++) {
+            String attempt = ExecutionStarter.attemptName(name, i + 1);
+            sfn.existing.add(attempt);
+            sfn.ended.put(attempt, statuses[i]);
+        }
+        return sfn;
+    }
+
     @Test
     void start_shouldStartTheShareAgainUnderTheNextName_whenTheEarlierExecutionFailed() {
         // GIVEN the event's execution ran and failed, and so did its second attempt
-        RecordingSfn sfn = new RecordingSfn();
         String name = "new-account-444444444444-ami-0abcdef1234567890";
-        sfn.existing.addAll(List.of(name, name + "-2"));
-        sfn.ended.put(name, ExecutionStatus.FAILED);
-        sfn.ended.put(name + "-2", ExecutionStatus.TIMED_OUT);
-        ShareRequest request = Json.read("{\"imageId\":\"ami-0abcdef1234567890\",\"targets\":[{\"accountId\":"
-                + "\"444444444444\"}]}", ShareRequest.class);
+        RecordingSfn sfn = ranBefore(name, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT);
 
         // WHEN the event comes again
-        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, request);
+        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, REQUEST);
 
         // THEN the third attempt starts, with the same request
         assertThat(started.alreadyStarted()).isFalse();
@@ -160,16 +170,11 @@ class EntryHandlersTest {
     @Test
     void start_shouldNotStartAgain_whenTheEarlierExecutionIsStillRunning() {
         // GIVEN the first attempt failed and the second is running
-        RecordingSfn sfn = new RecordingSfn();
         String name = "tag-ami-0abcdef1234567890-event-1";
-        sfn.existing.addAll(List.of(name, name + "-2"));
-        sfn.ended.put(name, ExecutionStatus.FAILED);
-        sfn.ended.put(name + "-2", ExecutionStatus.RUNNING);
-        ShareRequest request = Json.read("{\"imageId\":\"ami-0abcdef1234567890\",\"targets\":[{\"accountId\":"
-                + "\"444444444444\"}]}", ShareRequest.class);
+        RecordingSfn sfn = ranBefore(name, ExecutionStatus.FAILED, ExecutionStatus.RUNNING);
 
         // WHEN
-        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, request);
+        StartedExecution started = new ExecutionStarter(sfn, ARN).start(name, REQUEST);
 
         // THEN the running share is the answer; nothing new starts
         assertThat(started.alreadyStarted()).isTrue();
