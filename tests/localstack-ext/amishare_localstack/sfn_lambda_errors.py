@@ -6,11 +6,16 @@ Lambda.ServiceException runs the function again.
 
 LocalStack 2026.3.0 answers such an error with the name "Exception" for this form of task (its
 lambda:invoke integration already uses "Lambda.<code>"), so no documented Retry ever matched.
+
+An Invoke that got no answer at all (the connection closed or timed out between Step Functions and
+Lambda, which on a loaded emulator happens between its own services) is the page's
+"Lambda.SdkClientException", the client-side failure it lists among the transient errors to retry;
+LocalStack named it "Exception" too.
 """
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 from localstack.aws.api.stepfunctions import HistoryEventType, LambdaFunctionFailedEventDetails
 from localstack.services.stepfunctions.asl.component.common.error_name.custom_error_name import CustomErrorName
 from localstack.services.stepfunctions.asl.component.common.error_name.failure_event import FailureEvent
@@ -21,11 +26,17 @@ from localstack.services.stepfunctions.asl.eval.event.event_detail import EventD
 from localstack.utils.patch import Patch, Patches
 
 
+NO_ANSWER = (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError)
+
+
 def _from_error(from_error, self, env, ex):
-    if not isinstance(ex, ClientError):
+    if isinstance(ex, ClientError):
+        error = f"Lambda.{ex.response['Error']['Code']}"
+        cause = ex.response["Error"].get("Message") or error
+    elif isinstance(ex, NO_ANSWER):
+        error, cause = "Lambda.SdkClientException", str(ex)
+    else:
         return from_error(self, env, ex)
-    error = f"Lambda.{ex.response['Error']['Code']}"
-    cause = ex.response["Error"].get("Message") or error
     return FailureEvent(
         env=env,
         error_name=CustomErrorName(error),

@@ -734,3 +734,23 @@ def test_step_functions_task_on_a_function_arn_reports_the_armed_error_as_lambda
         assert json.loads(described["output"])["action"] == "echo"
     finally:
         sfn.delete_state_machine(stateMachineArn=machine)
+
+
+def test_step_functions_task_on_a_function_arn_reports_an_unanswered_invoke_as_sdk_client_exception():
+    """An Invoke that got no answer (connection closed or timed out) fails a Task on the function's ARN
+    with "Lambda.SdkClientException", which Step Functions DeveloperGuide "bp-lambda-serviceexception"
+    lists among the Lambda errors to retry; another error keeps LocalStack's own handling."""
+    from types import SimpleNamespace
+
+    from botocore.exceptions import ConnectionClosedError
+
+    from amishare_localstack import sfn_lambda_errors
+
+    env = SimpleNamespace(next_state_name="Call", event_history_context=SimpleNamespace(source_event_id=7))
+    event = sfn_lambda_errors._from_error(lambda *_: None, None, env,
+                                          ConnectionClosedError(endpoint_url="http://localhost:4566/"))
+    details = event.event_details["lambdaFunctionFailedEventDetails"]
+    assert details["error"] == "Lambda.SdkClientException"
+    assert "Connection was closed" in details["cause"]
+    assert event.error_name.error_name == "Lambda.SdkClientException"
+    assert sfn_lambda_errors._from_error(lambda *_: "kept", None, env, ValueError("other")) == "kept"
