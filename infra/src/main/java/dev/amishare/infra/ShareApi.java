@@ -75,8 +75,7 @@ public final class ShareApi extends Construct {
                 .build();
         role.addToPrincipalPolicy(StageFunctions.allow(List.of("states:StartExecution"),
                 List.of(stateMachine.getStateMachineArn())));
-        String executions = "arn:" + stack.getPartition() + ":states:" + stack.getRegion() + ":" + stack.getAccount()
-                + ":execution:" + stateMachineName + ":*";
+        String executions = StageFunctions.executionsOf(stack, stateMachineName);
         role.addToPrincipalPolicy(StageFunctions.allow(List.of("states:DescribeExecution"), List.of(executions)));
 
         // The model is the functions' schema file itself, so API Gateway and the prepare stage cannot drift.

@@ -219,10 +219,8 @@ public final class StageFunctions extends Construct {
         copyWaiter.attachInlinePolicy(callbacks);
         PolicyStatement start = allow(List.of("states:StartExecution"), List.of(stateMachine.getStateMachineArn()));
         // An entry point reads the execution its name already ran, to start a failed share again.
-        Stack stack = Stack.of(this);
-        PolicyStatement describe = allow(List.of("states:DescribeExecution"), List.of("arn:" + stack.getPartition()
-                + ":states:" + stack.getRegion() + ":" + stack.getAccount() + ":execution:"
-                + stateMachine.getStateMachineName() + ":*"));
+        PolicyStatement describe = allow(List.of("states:DescribeExecution"),
+                List.of(executionsOf(Stack.of(this), stateMachine.getStateMachineName())));
         Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start, describe)).build();
         NagSuppressions.addResourceSuppressions(starts, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
@@ -233,6 +231,12 @@ public final class StageFunctions extends Construct {
             function(entry).getRole().attachInlinePolicy(starts);
             function(entry).addEnvironment("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
         }
+    }
+
+    /** The ARN pattern of every execution of the named state machine in {@code stack}'s account and region. */
+    static String executionsOf(Stack stack, String stateMachineName) {
+        return "arn:" + stack.getPartition() + ":states:" + stack.getRegion() + ":" + stack.getAccount()
+                + ":execution:" + stateMachineName + ":*";
     }
 
     /**

@@ -66,8 +66,8 @@ public final class ExecutionStarter {
             }
         }
         LOG.info("execution {} failed {} times; not starting it again", name, MAX_ATTEMPTS);
-        return new StartedExecution(attemptName(name, MAX_ATTEMPTS), executionArn(attemptName(name, MAX_ATTEMPTS)),
-                true);
+        String last = attemptName(name, MAX_ATTEMPTS);
+        return new StartedExecution(last, executionArn(last), true);
     }
 
     /** The first attempt keeps the name; later ones end in -2, -3, … within Step Functions' 80 characters. */
