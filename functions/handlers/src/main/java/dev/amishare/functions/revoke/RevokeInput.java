@@ -22,6 +22,11 @@ import java.util.List;
  * @param keepAt the same, as the {@code AccessBaseline} Prepare wrote to S3 ({@code PreparedShare.baseline}),
  *     which is how the workflow's rollback passes it
  * @param executionId the workflow execution, for the logs
+ * @param shareId the share whose grants these are (rollback passes its own execution's name): only that
+ *     share's ledger grants end, and a principal loses access only when no other share's grant remains
+ * @param unshare an unshare of a whole share, whose image, principals, keys and snapshots come from the ledger;
+ *     then every other field but {@code executionId} and {@code requestedBy} must be left out
+ * @param requestedBy who asked for the unshare, for the ledger
  */
 public record RevokeInput(
         String imageId,
@@ -32,7 +37,10 @@ public record RevokeInput(
         Boolean dryRun,
         AccessBaseline keep,
         S3Location keepAt,
-        String executionId) {
+        String executionId,
+        String shareId,
+        UnshareRequest unshare,
+        String requestedBy) {
 
     public RevokeInput {
         principals = principals == null ? Principals.NONE : principals;
@@ -41,6 +49,12 @@ public record RevokeInput(
         snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
         dryRun = Boolean.TRUE.equals(dryRun);
         keep = keep == null ? AccessBaseline.NONE : keep;
+    }
+
+    /** A revoke that names no share: every share's grant of these principals on the image ends. */
+    public RevokeInput(String imageId, Principals principals, TargetSet targets, List<String> keyArns,
+            List<String> snapshotIds, Boolean dryRun, AccessBaseline keep, S3Location keepAt, String executionId) {
+        this(imageId, principals, targets, keyArns, snapshotIds, dryRun, keep, keepAt, executionId, null, null, null);
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */
