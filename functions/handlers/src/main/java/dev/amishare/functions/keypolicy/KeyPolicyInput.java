@@ -18,9 +18,11 @@ import java.util.List;
  * @param imageId the AMI whose share this is: the share ledger records each key grant per image, so that
  *     revoking one AMI leaves a principal in the policy while another AMI under the same key is still
  *     shared with it; optional for a direct invocation, whose grants are then recorded without an image
+ * @param shareId the share these grants belong to (a revoke ends only its grants); a grant that names none
+ *     belongs to its execution's share ({@code executionId}, the execution's name)
  */
 public record KeyPolicyInput(List<String> keyArns, Principals principals, TargetSet targets, Boolean dryRun,
-        String executionId, String imageId) {
+        String executionId, String imageId, String shareId) {
 
     public KeyPolicyInput {
         keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
@@ -32,7 +34,18 @@ public record KeyPolicyInput(List<String> keyArns, Principals principals, Target
     /** Without an image: grants recorded under no image, a revoke that takes back only those. */
     public KeyPolicyInput(List<String> keyArns, Principals principals, TargetSet targets, Boolean dryRun,
             String executionId) {
-        this(keyArns, principals, targets, dryRun, executionId, null);
+        this(keyArns, principals, targets, dryRun, executionId, null, null);
+    }
+
+    /** Grants of the execution's own share. */
+    public KeyPolicyInput(List<String> keyArns, Principals principals, TargetSet targets, Boolean dryRun,
+            String executionId, String imageId) {
+        this(keyArns, principals, targets, dryRun, executionId, imageId, null);
+    }
+
+    /** The share a grant belongs to: the one named, else the execution's own. */
+    public String share() {
+        return shareId != null ? shareId : executionId;
     }
 
     /** Checks every field and raises one error naming each problem; makes no AWS call. */

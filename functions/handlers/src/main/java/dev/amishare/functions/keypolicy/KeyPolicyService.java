@@ -6,14 +6,13 @@ import dev.amishare.errors.KeyPolicyTooLargeException;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.Grant;
+import dev.amishare.functions.ledger.GrantScope;
 import dev.amishare.functions.ledger.KeyLease;
 import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.functions.model.Principals;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -33,14 +32,14 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * was written by somebody outside amishare, and the edit is applied once more on what that writer left
  * before failing with {@link KeyPolicyOverwrittenException}.
  *
- * <h2>Revoking one AMI of several</h2>
- * A principal appears once in a policy however many AMIs under the key are shared with it. Each grant is
- * therefore recorded in the ledger per key, principal and image (before the policy is written), and a
- * revoke of one image removes a principal from the policy only when the ledger holds no other image's
- * grant of the key to it; it then deletes the image's grant items. Grants made before the ledger existed
- * are not recorded, nor are grants that name no image (a direct invocation), so they do not keep a
- * principal in the policy; a revoke that names no image takes the key back from its principals whatever
- * the ledger holds, and ends all their grant items of the key.
+ * <h2>Revoking one share of several</h2>
+ * A principal appears once in a policy however many shares (of one AMI, or of several AMIs under the key)
+ * gave it the key. Each grant is therefore recorded in the ledger per key, principal and share
+ * ({@link dev.amishare.functions.ledger.Grant}), before the policy is written, and a revoke removes a
+ * principal from the policy only when the ledger holds no grant of the key to it outside the revoke's scope
+ * ({@link GrantScope}: its share, else its image, else everything); it then deletes the grant items in its
+ * scope. Grants made before the ledger existed are not recorded, nor are grants of a direct invocation
+ * without an execution, so they do not keep a principal in the policy.
  */
 public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareStore store, ShareLedger ledger) {
 
@@ -62,77 +61,53 @@ public record KeyPolicyService(KmsClient kms, PerimeterGuard perimeter, ShareSto
         // Checked again here: this function changes key policies, whoever invokes it.
         perimeter.check(principals);
         List<KeyPolicyChange> changes = new ArrayList<>();
+        String requestedBy = grant && !input.dryRun() && !input.keyArns().isEmpty() ? ledger.requester(input.share())
+                : null;
         for (String keyArn : input.keyArns()) {
             // One read and at most one write per key, whatever the number of principals; one lease at a time,
             // so two executions editing the same keys in different orders cannot wait on each other.
-            changes.add(input.dryRun() ? dryRun(keyArn, principals, grant, input.imageId())
-                    : underLease(keyArn, principals, grant, input));
+            changes.add(input.dryRun() ? dryRun(keyArn, principals, grant, input)
+                    : underLease(keyArn, principals, grant, input, requestedBy));
         }
         return new KeyPolicyResult(changes, input.dryRun());
     }
 
     /** What would change, from the policy and the ledger as they are: no lease, no write. */
-    private KeyPolicyChange dryRun(String keyArn, Principals principals, boolean grant, String imageId) {
-        Principals editing = grant || imageId == null ? principals
-                : principals.without(grantedElsewhere(ledger.grants(keyArn), principals, imageId));
+    private KeyPolicyChange dryRun(String keyArn, Principals principals, boolean grant, KeyPolicyInput input) {
+        Principals editing = grant ? principals
+                : principals.without(ShareLedger.removal(ledger.grants(keyArn), principals.all(), scope(input)).kept());
         return apply(keyArn, editing, grant, true);
     }
 
-    private KeyPolicyChange underLease(String keyArn, Principals principals, boolean grant, KeyPolicyInput input) {
+    private static GrantScope scope(KeyPolicyInput input) {
+        return new GrantScope(input.shareId(), input.imageId());
+    }
+
+    private KeyPolicyChange underLease(String keyArn, Principals principals, boolean grant, KeyPolicyInput input,
+            String requestedBy) {
         KeyLease lease = ledger.acquire(keyArn, input.executionId());
         try {
             if (grant) {
-                if (input.imageId() != null) {
-                    // Before the policy: a revoke of another image that reads the ledger after this grant's
+                if (input.share() != null) {
+                    // Before the policy: a revoke of another share that reads the ledger after this grant's
                     // write must find this grant.
-                    ledger.recordGrants(keyArn, principals.all(), input.imageId(), input.executionId());
+                    ledger.record(ledger.grantsOf(Grant.Kind.KEY, keyArn, principals.all(), input.imageId(),
+                            input.share(), input.executionId(), requestedBy));
                 }
                 return apply(keyArn, principals, true, false);
             }
-            Map<String, Set<String>> grants = ledger.grants(keyArn);
-            Set<String> elsewhere = grantedElsewhere(grants, principals, input.imageId());
-            if (!elsewhere.isEmpty()) {
-                LOG.info("key policy of {} keeps {} principals: the ledger holds another image's grant to them",
-                        keyArn, elsewhere.size());
+            ShareLedger.Removal removal = ShareLedger.removal(ledger.grants(keyArn), principals.all(), scope(input));
+            if (!removal.kept().isEmpty()) {
+                LOG.info("key policy of {} keeps {} principals: the ledger holds another share's grant to them",
+                        keyArn, removal.kept().size());
             }
-            KeyPolicyChange change = apply(keyArn, principals.without(elsewhere), false, false);
+            KeyPolicyChange change = apply(keyArn, principals.without(removal.kept()), false, false);
             // After the policy: a revoke that failed before its write leaves the grants for its retry to see.
-            ledger.forgetGrants(keyArn, forgotten(grants, principals, input.imageId()));
+            ledger.forget(removal.ending());
             return change;
         } finally {
             ledger.release(lease);
         }
-    }
-
-    /**
-     * The principals that the ledger says another image (than {@code imageId}) shares the key with. A revoke
-     * that names no image takes the key itself back: nothing keeps a principal then.
-     */
-    private static Set<String> grantedElsewhere(Map<String, Set<String>> grants, Principals principals,
-            String imageId) {
-        Set<String> elsewhere = new HashSet<>();
-        if (imageId == null) {
-            return elsewhere;
-        }
-        for (String principal : principals.all()) {
-            if (grants.getOrDefault(principal, Set.of()).stream().anyMatch(i -> !i.equals(imageId))) {
-                elsewhere.add(principal);
-            }
-        }
-        return elsewhere;
-    }
-
-    /** The grant items a revoke ends: the image's, or every image's when it names none. */
-    private static Map<String, Set<String>> forgotten(Map<String, Set<String>> grants, Principals principals,
-            String imageId) {
-        Map<String, Set<String>> ended = new java.util.TreeMap<>();
-        for (String principal : principals.all()) {
-            Set<String> images = grants.getOrDefault(principal, Set.of());
-            if (imageId == null ? !images.isEmpty() : images.contains(imageId)) {
-                ended.put(principal, imageId == null ? images : Set.of(imageId));
-            }
-        }
-        return ended;
     }
 
     /**

@@ -8,7 +8,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class GrantLaunchPermissionHandler extends StageHandler<GrantLaunchPermissionInput, LaunchPermissionResult> {
 
     public GrantLaunchPermissionHandler() {
-        this(new GrantLaunchPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
+        this(new GrantLaunchPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore(),
+                AwsClients.shareLedger()));
     }
 
     public GrantLaunchPermissionHandler(GrantLaunchPermissionService service) {

@@ -3,6 +3,8 @@ package dev.amishare.functions.launch;
 import java.util.ArrayList;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.Grant;
+import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.functions.model.Principals;
 import java.util.List;
 import java.util.Set;
@@ -16,8 +18,12 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * Grants launch permission on the owner's AMI. Reads the current permissions first, so a principal
  * that already has access is reported as such and a second run makes no change and no write call.
  * The missing ones are added in as few ModifyImageAttribute calls as {@link #MAX_PER_CALL} allows.
+ * Every principal's grant, present before or not, is recorded in the share ledger first (one item per
+ * principal and share, {@link Grant}): while this share holds it, a revoke of another share leaves the
+ * principal its launch permission.
  */
-public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store) {
+public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store,
+        ShareLedger ledger) {
 
     /**
      * Principals per ModifyImageAttribute call. The API reference states no limit per call; an AMI can be
@@ -53,6 +59,11 @@ public record GrantLaunchPermissionService(Ec2Client ec2, PerimeterGuard perimet
         }
 
         int calls = 0;
+        if (!input.dryRun() && input.executionId() != null) {
+            // Before the change: a revoke that reads the ledger after this write must find the grant.
+            ledger.record(ledger.grantsOf(Grant.Kind.LAUNCH, imageId, principals.all(), imageId,
+                    input.executionId(), input.executionId(), ledger.requester(input.executionId())));
+        }
         if (!input.dryRun()) {
             for (int from = 0; from < toAdd.size(); from += MAX_PER_CALL) {
                 List<LaunchPermission> chunk = toAdd.subList(from, Math.min(from + MAX_PER_CALL, toAdd.size()));

@@ -4,11 +4,15 @@ import dev.amishare.contract.Names;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.KeyPolicyLeaseHeldException;
 import dev.amishare.functions.common.AwsErrors;
+import dev.amishare.functions.common.Json;
+import dev.amishare.functions.model.Principals;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,25 +56,32 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * throttling nor a 5xx), so the only retries are the state machine's. The expiry is also the table's
  * time-to-live attribute, so that DynamoDB removes lapsed leases by itself.
  *
- * <h2>Key grants: what a revoke may take back</h2>
- * One item per key, principal and image: {@code pk = KEY#<key ARN>, sk = <principal>#<image id>}, with the
- * execution that last granted it. A principal appears once in the key policy however many AMIs under that
- * key are shared with it, so revoking one AMI must remove it from the policy only when no other image's
- * grant of that key to that principal remains. One item per (key, principal, image) rather than per
- * execution: revoking an AMI takes its launch permission away from the principal whatever execution
- * granted it, so every execution's grant of that image ends with it; a replay of a share overwrites its item
- * instead of adding one. Items are written (and, on revoke, read and deleted) under the key's lease, and
- * written before the policy, so that a revoke of another image never sees a policy that holds a principal
- * for which the grant item is not there yet. No time-to-live: a grant lasts until it is revoked. A grant
- * that names no image (a direct invocation of the key-policy function) is not recorded, as grants made
- * before the ledger existed are not: neither keeps a principal in a policy.
+ * <h2>Grants: what a revoke may take back</h2>
+ * One item per resource, principal and share ({@link Grant}): {@code pk = GRANT#<resource>,
+ * sk = <principal>#<shareId>}, where the resource is the image (launch permission), a snapshot
+ * (create-volume permission) or a key (use through EC2). The resource's access holds a principal once however
+ * many shares gave it, so a revoke removes the principal only when no grant outside its own scope
+ * ({@link GrantScope}) remains: another share of the same AMI, or another AMI under the same key. Each grant
+ * stage writes its items before it changes the access, and a revoke changes the access before it deletes its
+ * items, so that a revoke that fails part-way leaves its items for its retry to find. Key grants are written,
+ * read and deleted under the key's lease; launch and snapshot permissions are add/remove deltas taken without
+ * a lock, and a revoke reads the ledger again after its removal and gives back what a grant written in the
+ * meantime needs ({@code RevokeService}). No time-to-live: a grant lasts until it is revoked. A grant stage
+ * invoked without an execution records nothing, as grants made before the ledger existed are not recorded:
+ * neither keeps a principal in place.
+ *
+ * <h2>Share records</h2>
+ * One item per share, {@code pk = SHARES, sk = <shareId>} ({@link ShareRecord}): one partition, so that
+ * {@code GET /shares} is one Query; shares are started at a few per second at most (the API's throttling),
+ * far below a partition's write capacity.
  *
  * @param ddb the owner account's DynamoDB client
  * @param table the ledger table's name
  * @param clock the time leases are taken and compared against
  * @param tokens random parts of lease owner tokens
  */
-public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplier<String> tokens) {
+public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplier<String> tokens)
+        implements ShareRecords {
 
     private static final Logger LOG = LogManager.getLogger(ShareLedger.class);
 
@@ -82,6 +93,10 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
     static final String PRINCIPAL = "principal";
     static final String IMAGE_ID = "imageId";
     static final String GRANTED_AT = "grantedAt";
+    static final String KIND = "kind";
+    static final String RESOURCE = "resource";
+    static final String SHARE_ID = "shareId";
+    static final String REQUESTED_BY = "requestedBy";
     static final String LEASE_SK = "LEASE";
     /** BatchWriteItem takes at most 25 requests (DynamoDB APIReference "API_BatchWriteItem"). */
     static final int BATCH = 25;
@@ -104,8 +119,19 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
         return "LEASE#" + keyArn;
     }
 
-    static String grantsKey(String keyArn) {
-        return "KEY#" + keyArn;
+    static String grantsKey(String resource) {
+        return "GRANT#" + resource;
+    }
+
+    private static void putIfSet(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, s(value));
+        }
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
     }
 
     private static AttributeValue s(String value) {
@@ -175,32 +201,40 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
         }
     }
 
-    /** Records that {@code imageId}'s share gave each principal use of {@code keyArn}. */
-    public void recordGrants(String keyArn, Collection<String> principals, String imageId, String executionId) {
-        String image = Objects.requireNonNull(imageId, "imageId");
-        String now = clock.instant().toString();
+    /** Records each grant, in batches; a replay writes the same items again. */
+    public void record(Collection<Grant> grants) {
         List<WriteRequest> writes = new ArrayList<>();
-        for (String principal : new TreeSet<>(principals)) {
+        for (Grant grant : grants) {
             Map<String, AttributeValue> item = new LinkedHashMap<>();
-            item.put(PK, s(grantsKey(keyArn)));
-            item.put(SK, s(principal + "#" + image));
-            item.put(PRINCIPAL, s(principal));
-            item.put(IMAGE_ID, s(image));
-            if (executionId != null) {
-                item.put(EXECUTION_ID, s(executionId));
-            }
-            item.put(GRANTED_AT, s(now));
+            item.put(PK, s(grantsKey(grant.resource())));
+            item.put(SK, s(grant.sortKey()));
+            item.put(KIND, s(grant.kind().name()));
+            item.put(RESOURCE, s(grant.resource()));
+            item.put(PRINCIPAL, s(grant.principal()));
+            putIfSet(item, IMAGE_ID, grant.imageId());
+            item.put(SHARE_ID, s(grant.shareId()));
+            putIfSet(item, EXECUTION_ID, grant.executionId());
+            item.put(GRANTED_AT, s(grant.grantedAt() == null ? clock.instant().toString() : grant.grantedAt()));
+            putIfSet(item, REQUESTED_BY, grant.requestedBy());
             writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
         write(writes);
     }
 
+    /** The grants of {@code principals} on one resource, as {@link #record} takes them. */
+    public List<Grant> grantsOf(Grant.Kind kind, String resource, Collection<String> principals, String imageId,
+            String shareId, String executionId, String requestedBy) {
+        String now = clock.instant().toString();
+        return new TreeSet<>(principals).stream()
+                .map(p -> new Grant(kind, resource, p, imageId, shareId, executionId, now, requestedBy)).toList();
+    }
+
     /**
-     * Every image whose grant of {@code keyArn} the ledger holds, by principal. Strongly consistent: read
-     * under the lease, it must see what the previous holder wrote just before releasing it.
+     * Every grant of {@code resource} the ledger holds, in sort-key order. Strongly consistent: a revoke must
+     * see the grant items written just before it reads (under a key's lease, or before a grant's delta).
      */
-    public Map<String, Set<String>> grants(String keyArn) {
-        Map<String, Set<String>> grants = new HashMap<>();
+    public List<Grant> grants(String resource) {
+        List<Grant> grants = new ArrayList<>();
         Map<String, AttributeValue> from = null;
         do {
             Map<String, AttributeValue> start = from;
@@ -209,7 +243,7 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
                 page = ddb.query(r -> r.tableName(table).consistentRead(true)
                         .keyConditionExpression("#pk = :pk")
                         .expressionAttributeNames(Map.of("#pk", PK))
-                        .expressionAttributeValues(Map.of(":pk", s(grantsKey(keyArn))))
+                        .expressionAttributeValues(Map.of(":pk", s(grantsKey(resource))))
                         .exclusiveStartKey(start));
             } catch (AwsServiceException e) {
                 throw AwsErrors.common("dynamodb:Query", e);
@@ -217,23 +251,199 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
                 throw AwsErrors.noAnswer("dynamodb:Query", e);
             }
             for (Map<String, AttributeValue> item : page.items()) {
-                grants.computeIfAbsent(item.get(PRINCIPAL).s(), p -> new TreeSet<>()).add(item.get(IMAGE_ID).s());
+                grants.add(new Grant(Grant.Kind.valueOf(item.get(KIND).s()), resource, item.get(PRINCIPAL).s(),
+                        text(item, IMAGE_ID), item.get(SHARE_ID).s(), text(item, EXECUTION_ID),
+                        text(item, GRANTED_AT), text(item, REQUESTED_BY)));
             }
             from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (from != null);
         return grants;
     }
 
-    /** Deletes the grant items of {@code keyArn} named, images by principal. */
-    public void forgetGrants(String keyArn, Map<String, ? extends Collection<String>> imagesByPrincipal) {
-        List<WriteRequest> writes = new ArrayList<>();
-        new java.util.TreeMap<>(imagesByPrincipal).forEach((principal, images) -> {
-            for (String image : new TreeSet<>(images)) {
-                writes.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder()
-                        .key(Map.of(PK, s(grantsKey(keyArn)), SK, s(principal + "#" + image))).build()).build());
+    /**
+     * What a revoke of {@code principals} within {@code scope} does on one resource, from its grants: the items
+     * that end, and the principals to remove, those no grant outside the scope keeps.
+     *
+     * @param remove the principals whose access ends
+     * @param kept the principals another share's (or image's) grant keeps
+     * @param ending the items the revoke deletes after its change
+     */
+    public record Removal(Set<String> remove, Set<String> kept, List<Grant> ending) {
+    }
+
+    public static Removal removal(List<Grant> grants, Collection<String> principals, GrantScope scope) {
+        Set<String> asked = new TreeSet<>(principals);
+        Set<String> kept = new TreeSet<>();
+        List<Grant> ending = new ArrayList<>();
+        for (Grant grant : grants) {
+            if (!asked.contains(grant.principal())) {
+                continue;
             }
-        });
+            if (scope.covers(grant)) {
+                ending.add(grant);
+            } else {
+                kept.add(grant.principal());
+            }
+        }
+        Set<String> remove = new TreeSet<>(asked);
+        remove.removeAll(kept);
+        return new Removal(remove, kept, ending);
+    }
+
+    /** The principals that hold a grant of the resource, among {@code principals}. */
+    public Set<String> granted(String resource, Collection<String> principals) {
+        Set<String> asked = new HashSet<>(principals);
+        Set<String> held = new TreeSet<>();
+        for (Grant grant : grants(resource)) {
+            if (asked.contains(grant.principal())) {
+                held.add(grant.principal());
+            }
+        }
+        return held;
+    }
+
+    /** Deletes these grant items; an item already gone is fine. */
+    public void forget(Collection<Grant> grants) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (Grant grant : grants) {
+            writes.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder()
+                    .key(Map.of(PK, s(grantsKey(grant.resource())), SK, s(grant.sortKey()))).build()).build());
+        }
         write(writes);
+    }
+
+    static final String SHARES_PK = "SHARES";
+
+    /**
+     * Records a share as Prepare starts it. Conditional: a replayed Prepare (a retry, or the same execution
+     * again) leaves a share that has moved on from {@code RUNNING} as it is.
+     */
+    public void putShare(ShareRecord share) {
+        try {
+            ddb.putItem(r -> r.tableName(table).item(shareItem(share))
+                    .conditionExpression("attribute_not_exists(#pk) OR #state = :running")
+                    .expressionAttributeNames(Map.of("#pk", PK, "#state", STATE))
+                    .expressionAttributeValues(Map.of(":running", s(ShareRecord.State.RUNNING.name()))));
+            LOG.info("recorded share {} of {}", share.shareId(), share.imageId());
+        } catch (ConditionalCheckFailedException e) {
+            LOG.info("share {} of {} was recorded before and has moved on: left as it is", share.shareId(),
+                    share.imageId());
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("dynamodb:PutItem", e);
+        } catch (SdkClientException e) {
+            throw AwsErrors.noAnswer("dynamodb:PutItem", e);
+        }
+    }
+
+    /** Who asked for the share, as its record says; null for none, or a share the ledger does not hold. */
+    public String requester(String shareId) {
+        return shareId == null ? null : share(shareId).map(ShareRecord::requestedBy).orElse(null);
+    }
+
+    @Override
+    public Optional<ShareRecord> share(String shareId) {
+        Map<String, AttributeValue> item;
+        try {
+            item = ddb.getItem(r -> r.tableName(table).consistentRead(true)
+                    .key(Map.of(PK, s(SHARES_PK), SK, s(shareId)))).item();
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("dynamodb:GetItem", e);
+        } catch (SdkClientException e) {
+            throw AwsErrors.noAnswer("dynamodb:GetItem", e);
+        }
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(shareOf(item));
+    }
+
+    @Override
+    public Page shares(int limit, String startAfter) {
+        QueryResponse page;
+        try {
+            page = ddb.query(r -> r.tableName(table).limit(limit)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", PK))
+                    .expressionAttributeValues(Map.of(":pk", s(SHARES_PK)))
+                    .exclusiveStartKey(startAfter == null ? null : Map.of(PK, s(SHARES_PK), SK, s(startAfter))));
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("dynamodb:Query", e);
+        } catch (SdkClientException e) {
+            throw AwsErrors.noAnswer("dynamodb:Query", e);
+        }
+        List<ShareRecord> shares = page.items().stream().map(ShareLedger::shareOf).toList();
+        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? page.lastEvaluatedKey().get(SK).s() : null;
+        return new Page(shares, next);
+    }
+
+    /**
+     * Moves a share to {@code to} when it stands in one of {@code from}, with the report's summary when given.
+     * Read, then a put conditional on the state read, so that two writers cannot both move it. Returns whether
+     * it moved; a share the ledger does not hold (a direct invocation) does not.
+     */
+    public boolean moveShare(String shareId, Set<ShareRecord.State> from, ShareRecord.State to, String summary) {
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Optional<ShareRecord> current = share(shareId);
+            if (current.isEmpty() || !from.contains(current.get().state())) {
+                LOG.info("share {} not moved to {}: it is {}", shareId, to,
+                        current.map(c -> c.state().name()).orElse("not in the ledger"));
+                return false;
+            }
+            ShareRecord was = current.get();
+            ShareRecord next = new ShareRecord(was.shareId(), was.imageId(), was.region(), was.principals(),
+                    was.keyArns(), was.snapshotIds(), to, was.requestedBy(), was.createdAt(), clock.instant().toString(),
+                    was.executionArn(), summary == null ? was.summary() : summary);
+            try {
+                ddb.putItem(r -> r.tableName(table).item(shareItem(next))
+                        .conditionExpression("#state = :was AND #updatedAt = :updatedAt")
+                        .expressionAttributeNames(Map.of("#state", STATE, "#updatedAt", UPDATED_AT))
+                        .expressionAttributeValues(Map.of(":was", s(was.state().name()),
+                                ":updatedAt", s(was.updatedAt()))));
+                LOG.info("share {} of {} moved from {} to {}", shareId, was.imageId(), was.state(), to);
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                LOG.info("share {} changed while being moved to {}: reading it again", shareId, to);
+            } catch (AwsServiceException e) {
+                throw AwsErrors.common("dynamodb:PutItem", e);
+            } catch (SdkClientException e) {
+                throw AwsErrors.noAnswer("dynamodb:PutItem", e);
+            }
+        }
+        throw new AwsThrottledException("dynamodb:PutItem: share " + shareId + " kept changing while being moved to "
+                + to, null);
+    }
+
+    static final String STATE = "state";
+    static final String UPDATED_AT = "updatedAt";
+
+    private static Map<String, AttributeValue> shareItem(ShareRecord share) {
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        item.put(PK, s(SHARES_PK));
+        item.put(SK, s(share.shareId()));
+        item.put(SHARE_ID, s(share.shareId()));
+        item.put(IMAGE_ID, s(share.imageId()));
+        putIfSet(item, "region", share.region());
+        item.put("principals", s(Json.write(share.principals())));
+        item.put("keyArns", AttributeValue.fromL(share.keyArns().stream().map(ShareLedger::s).toList()));
+        item.put("snapshotIds", AttributeValue.fromL(share.snapshotIds().stream().map(ShareLedger::s).toList()));
+        item.put(STATE, s(share.state().name()));
+        putIfSet(item, REQUESTED_BY, share.requestedBy());
+        putIfSet(item, "createdAt", share.createdAt());
+        putIfSet(item, UPDATED_AT, share.updatedAt());
+        putIfSet(item, "executionArn", share.executionArn());
+        putIfSet(item, "summary", share.summary());
+        return item;
+    }
+
+    private static ShareRecord shareOf(Map<String, AttributeValue> item) {
+        AttributeValue principals = item.get("principals");
+        return new ShareRecord(item.get(SK).s(), text(item, IMAGE_ID), text(item, "region"),
+                principals == null ? Principals.NONE : Json.read(principals.s(), Principals.class),
+                strings(item.get("keyArns")), strings(item.get("snapshotIds")),
+                ShareRecord.State.valueOf(item.get(STATE).s()), text(item, REQUESTED_BY), text(item, "createdAt"),
+                text(item, UPDATED_AT), text(item, "executionArn"), text(item, "summary"));
+    }
+
+    private static List<String> strings(AttributeValue list) {
+        return list == null || !list.hasL() ? List.of() : list.l().stream().map(AttributeValue::s).toList();
     }
 
     /**

@@ -29,6 +29,26 @@ public record Principals(List<String> accountIds, List<String> organizationArns,
         return new Principals(accountIds, null, null);
     }
 
+    /**
+     * Principals as launch permissions and the ledger name them, sorted into their three kinds: 12-digit
+     * account ids, organization ARNs ({@code …:organization/o-…}), OU ARNs ({@code …:ou/o-…/ou-…}).
+     */
+    public static Principals of(java.util.Collection<String> principals) {
+        List<String> accounts = new ArrayList<>();
+        List<String> organizations = new ArrayList<>();
+        List<String> units = new ArrayList<>();
+        for (String p : new java.util.TreeSet<>(principals)) {
+            if (p.contains(":ou/")) {
+                units.add(p);
+            } else if (p.contains(":organization/")) {
+                organizations.add(p);
+            } else {
+                accounts.add(p);
+            }
+        }
+        return new Principals(accounts, organizations, units);
+    }
+
     @JsonIgnore
     public boolean isEmpty() {
         return accountIds.isEmpty() && organizationArns.isEmpty() && organizationalUnitArns.isEmpty();

@@ -16,7 +16,8 @@ public final class PrepareHandler extends StageHandler<PrepareInput, PreparedSha
         // The OUs a request copies into are listed through the perimeter's own Organizations client; a
         // perimeter without an organization has no OU to copy into (the perimeter check refuses it first).
         this(new PrepareService(AwsClients.ec2(), AwsClients.kms(), AwsClients.sts(), perimeter,
-                ou -> perimeter.directory().accountsUnder(ou), AwsClients.shareStore()));
+                ou -> perimeter.directory().accountsUnder(ou), AwsClients.shareStore(),
+                AwsClients.shareLedger()));
     }
 
     public PrepareHandler(PrepareService service) {

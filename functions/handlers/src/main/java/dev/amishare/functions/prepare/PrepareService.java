@@ -10,6 +10,8 @@ import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.keypolicy.KeyPolicyDocument;
 import dev.amishare.functions.launch.LaunchPermissions;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.ShareLedger;
+import dev.amishare.functions.ledger.ShareRecord;
 import dev.amishare.functions.model.AccessBaseline;
 import dev.amishare.functions.model.Principals;
 import dev.amishare.functions.model.S3Location;
@@ -44,7 +46,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * fails here has changed nothing in any account.
  */
 public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, PerimeterGuard perimeter,
-        OrganizationalUnitAccounts organizationalUnits, ShareStore store) {
+        OrganizationalUnitAccounts organizationalUnits, ShareStore store, ShareLedger ledger) {
 
     private static final Logger LOG = LogManager.getLogger(PrepareService.class);
 
@@ -87,6 +89,13 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
         S3Location baselineAt = store.put(input.executionId(), "baseline.json", baseline);
         TargetSet targets = new TargetSet(targetList, request.targets().size(), request.organizationArns(),
                 request.organizationalUnitArns());
+        if (!request.dryRun()) {
+            // The share's record, before any grant: GET /shares lists it, and an unshare finds what it is.
+            String now = ledger.clock().instant().toString();
+            ledger.putShare(new ShareRecord(input.executionId(), image.imageId(), region, request.principals(),
+                    keyArns, snapshots.stream().map(SnapshotInfo::snapshotId).toList(), ShareRecord.State.RUNNING,
+                    request.requestedBy(), now, now, null, null));
+        }
         return new PreparedShare(request.withTargets(List.of()), owner, region, image.name(), snapshots, keyArns,
                 !keyArns.isEmpty(), targets, request.copyingAccountIds().size(), baselineAt, input.executionId());
     }

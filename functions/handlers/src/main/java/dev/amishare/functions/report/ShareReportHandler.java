@@ -8,7 +8,7 @@ import dev.amishare.functions.common.StageHandler;
 public final class ShareReportHandler extends StageHandler<ShareReportInput, ShareSummary> {
 
     public ShareReportHandler() {
-        this(new ShareReportService(AwsClients.shareStore()));
+        this(new ShareReportService(AwsClients.shareStore(), AwsClients.shareLedger()));
     }
 
     public ShareReportHandler(ShareReportService service) {

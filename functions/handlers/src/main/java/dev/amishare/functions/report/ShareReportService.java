@@ -11,6 +11,9 @@ import dev.amishare.functions.model.TargetSet;
 import dev.amishare.functions.readiness.Readiness;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import dev.amishare.functions.ledger.ShareLedger;
+import dev.amishare.functions.ledger.ShareRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,7 @@ import org.apache.logging.log4j.Logger;
  * carries its error and cause). A ready target without any result did not finish and counts as failed.
  * Writes {@code report.json} with one outcome per target and returns the bounded summary.
  */
-public record ShareReportService(ShareStore store) {
+public record ShareReportService(ShareStore store, ShareLedger ledger) {
 
     private static final Logger LOG = LogManager.getLogger(ShareReportService.class);
 
@@ -82,6 +85,12 @@ public record ShareReportService(ShareStore store) {
                     o.reasons().isEmpty() ? "" : " (" + o.reasons().get(0) + ")");
         }
         LOG.info(message);
+        if (!input.dryRun()) {
+            // The share's record follows the report: SHARED within tolerance, else FAILED (its failed targets
+            // may then be rolled back, the others keep what they were granted).
+            ledger.moveShare(input.executionId(), EnumSet.of(ShareRecord.State.RUNNING),
+                    within ? ShareRecord.State.SHARED : ShareRecord.State.FAILED, Json.write(counts));
+        }
         return new ShareSummary(input.imageId(), input.executionId(), input.dryRun(), counts, listed,
                 failed.size() - listed.size(), input.toleratedFailurePercentage(), within, message, reportAt,
                 reportAt.uri(), rollback);

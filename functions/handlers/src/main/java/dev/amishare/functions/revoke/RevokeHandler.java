@@ -3,6 +3,7 @@ package dev.amishare.functions.revoke;
 import dev.amishare.functions.common.AwsClients;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.functions.common.LogContext;
 import dev.amishare.functions.common.StageHandler;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
@@ -25,7 +26,8 @@ public final class RevokeHandler extends StageHandler<RevokeInput, RevokeResult>
         // One guard for the three: a principal checked once is not asked about again in the same invocation.
         PerimeterGuard perimeter = AwsClients.perimeterGuard();
         ShareStore store = AwsClients.shareStore();
-        return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
-                new KeyPolicyService(AwsClients.kms(), perimeter, store, AwsClients.shareLedger()), perimeter, store);
+        ShareLedger ledger = AwsClients.shareLedger();
+        return new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store, ledger),
+                new KeyPolicyService(AwsClients.kms(), perimeter, store, ledger), perimeter, store, ledger);
     }
 }

@@ -57,6 +57,24 @@ public record RevokeInput(
         this(imageId, principals, targets, keyArns, snapshotIds, dryRun, keep, keepAt, executionId, null, null, null);
     }
 
+    /**
+     * Checks an unshare: a well-formed share id and no other field that would say what to revoke (the ledger
+     * says it); raises one error naming each problem; makes no AWS call.
+     */
+    public void validateUnshare() {
+        Validation v = new Validation()
+                .require(unshare.shareId() != null && unshare.shareId().matches("[A-Za-z0-9_-]{1,80}"),
+                        "unshare.shareId: expected the id of a share (1 to 80 letters, digits, '-' or '_')")
+                .require(imageId == null, "imageId: not allowed with unshare (the share's record names it)")
+                .require(principals.isEmpty() && targets.equals(TargetSet.NONE),
+                        "principals, targets: not allowed with unshare (the share's grants name them)")
+                .require(keyArns.isEmpty() && snapshotIds.isEmpty(),
+                        "keyArns, snapshotIds: not allowed with unshare (the share's record names them)")
+                .require(shareId == null, "shareId: not allowed with unshare (unshare.shareId names the share)")
+                .require(!dryRun, "dryRun: not supported with unshare");
+        v.throwIfInvalid();
+    }
+
     /** Checks every field and raises one error naming each problem; makes no AWS call. */
     public void validate() {
         Validation v = new Validation()

@@ -1,148 +1,243 @@
 package dev.amishare.functions.revoke;
 
-import dev.amishare.functions.launch.LaunchPermissions;
+import dev.amishare.errors.ShareNotFoundException;
+import dev.amishare.errors.ShareStillRunningException;
+import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
-import dev.amishare.functions.launch.GrantLaunchPermissionService;
 import dev.amishare.functions.keypolicy.KeyPolicyChange;
 import dev.amishare.functions.keypolicy.KeyPolicyInput;
 import dev.amishare.functions.keypolicy.KeyPolicyService;
+import dev.amishare.functions.launch.GrantLaunchPermissionService;
+import dev.amishare.functions.launch.LaunchPermissions;
+import dev.amishare.functions.ledger.GrantScope;
+import dev.amishare.functions.ledger.ShareLedger;
+import dev.amishare.functions.ledger.ShareRecord;
 import dev.amishare.functions.model.AccessBaseline;
+import dev.amishare.functions.model.Principals;
 import dev.amishare.functions.snapshots.SnapshotPermissionChange;
 import dev.amishare.functions.snapshots.SnapshotPermissionInput;
-import dev.amishare.functions.snapshots.SnapshotPermissionResult;
 import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
-import dev.amishare.functions.model.Principals;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 
 /**
- * Takes a share back from the given targets, undoing the grant stages in reverse order: snapshot
- * permissions, then amishare's key-policy statements, then launch permission. Each part reads first and
- * removes only what is there, so revoking twice changes nothing the second time. Access named in the
- * input's {@code keep} (what the targets had before the execution) is left in place, resource by
- * resource. Copies the targets already made are theirs and stay. A principal keeps the key while the share
- * ledger holds another AMI's grant of it (see {@link KeyPolicyService}).
+ * Takes a share back, by reference: snapshot permissions, then amishare's key-policy statements, then launch
+ * permission. On each resource a principal loses access only when the share ledger holds no grant of it
+ * outside the revoke's scope ({@link GrantScope}: the share named, as rollback and unshare name theirs; else
+ * the image), and not when the input's {@code keep} says it held the access before the execution (rollback's
+ * baseline, for access nobody recorded). The access is removed first and the scope's grant items deleted
+ * after, so a revoke that fails part-way finds them again on its retry; reading twice changes nothing the
+ * second time.
+ *
+ * <h2>Without a lock on launch and snapshot permissions</h2>
+ * Those are add/remove deltas, so a grant and a revoke never overwrite each other's other principals; the one
+ * race is a grant of the same principal by another share between this revoke's read of the ledger and its
+ * removal. Grants write their ledger item before they add, so after removing, the revoke reads the ledger
+ * again and adds back every principal that gained a grant in the meantime: either the grant's add comes after
+ * the removal, or its item is seen by the second read. Key policies are edited under the key's lease instead
+ * ({@link KeyPolicyService}).
+ *
+ * <h2>Unshare</h2>
+ * An {@link UnshareRequest} names only the share: its image, keys and snapshots come from its record in the
+ * ledger and its principals from its grant items, so it takes back exactly what that share granted, and no
+ * principal another share still holds. The perimeter is not asked about those principals: taking access away
+ * from an account that has left the perimeter must stay possible, and nothing is granted.
  */
 public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, KeyPolicyService keys,
-        PerimeterGuard perimeter, ShareStore store) {
+        PerimeterGuard perimeter, ShareStore store, ShareLedger ledger) {
 
     private static final Logger LOG = LogManager.getLogger(RevokeService.class);
 
-
     public RevokeResult revoke(RevokeInput input) {
+        if (input.unshare() != null) {
+            return unshare(input);
+        }
         input.validate();
         Principals principals = input.principals().plus(store.principals(input.targets(), false));
         perimeter.check(principals);
+        RevokeResult result = takeBack(input, principals);
+        if (input.shareId() != null && !input.dryRun()) {
+            // Only a share that never reached its report is rolled back whole; after the report, a revoke of
+            // the failed targets leaves the share as the report recorded it.
+            ledger.moveShare(input.shareId(), EnumSet.of(ShareRecord.State.RUNNING), ShareRecord.State.ROLLED_BACK,
+                    null);
+        }
+        return result;
+    }
+
+    private RevokeResult unshare(RevokeInput input) {
+        UnshareRequest request = input.unshare();
+        input.validateUnshare();
+        ShareRecord share = ledger.share(request.shareId())
+                .orElseThrow(() -> new ShareNotFoundException(request.shareId()));
+        if (share.state() == ShareRecord.State.RUNNING) {
+            throw new ShareStillRunningException(share.shareId(), share.executionArn());
+        }
+        if (share.state() == ShareRecord.State.UNSHARED || share.state() == ShareRecord.State.ROLLED_BACK) {
+            LOG.info("share {} of {} is {}: nothing to take back", share.shareId(), share.imageId(), share.state());
+            return new RevokeResult(share.imageId(), 0, 0, List.of(), List.of(), false);
+        }
+        ledger.moveShare(share.shareId(), EnumSet.of(ShareRecord.State.SHARED, ShareRecord.State.FAILED),
+                ShareRecord.State.UNSHARING, null);
+        Set<String> granted = new TreeSet<>();
+        for (String resource : resources(share)) {
+            ledger.grants(resource).stream().filter(g -> g.shareId().equals(share.shareId()))
+                    .forEach(g -> granted.add(g.principal()));
+        }
+        LOG.info("unsharing {} of {}: {} principals hold its grants", share.shareId(), share.imageId(),
+                granted.size());
+        RevokeResult result = takeBack(new RevokeInput(share.imageId(), null, null, share.keyArns(),
+                share.snapshotIds(), false, AccessBaseline.NONE, null, input.executionId(), share.shareId(), null,
+                input.requestedBy()), Principals.of(granted));
+        ledger.moveShare(share.shareId(), EnumSet.of(ShareRecord.State.UNSHARING), ShareRecord.State.UNSHARED, null);
+        return result;
+    }
+
+    private static List<String> resources(ShareRecord share) {
+        List<String> resources = new ArrayList<>();
+        resources.add(share.imageId());
+        resources.addAll(share.snapshotIds());
+        resources.addAll(share.keyArns());
+        return resources;
+    }
+
+    private RevokeResult takeBack(RevokeInput input, Principals principals) {
         boolean dryRun = input.dryRun();
         AccessBaseline keep = input.keepAt() == null ? input.keep() : store.get(input.keepAt(), AccessBaseline.class);
-        input = new RevokeInput(input.imageId(), principals, null, input.keyArns(), input.snapshotIds(), dryRun, keep,
-                null, input.executionId());
-        SnapshotPermissionResult snapshotResult = revokeSnapshots(input, keep);
-        List<KeyPolicyChange> keyChanges = revokeKeys(input, keep);
+        GrantScope scope = new GrantScope(input.shareId(), input.imageId());
 
-        Set<String> present = LaunchPermissions.principals(ec2, input.imageId());
-        Set<String> kept = new HashSet<>(keep.launchPermission());
-        List<LaunchPermission> toRemove = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> absent = new ArrayList<>();
-        for (String account : without(input.principals().accountIds(), kept)) {
-            classify(account, LaunchPermission.builder().userId(account).build(), present, toRemove, removed, absent);
-        }
-        for (String org : without(input.principals().organizationArns(), kept)) {
-            classify(org, LaunchPermission.builder().organizationArn(org).build(), present, toRemove, removed, absent);
-        }
-        for (String ou : without(input.principals().organizationalUnitArns(), kept)) {
-            classify(ou, LaunchPermission.builder().organizationalUnitArn(ou).build(), present, toRemove, removed,
-                    absent);
-        }
-        String imageId = input.imageId();
-        if (!dryRun) {
-            for (int from = 0; from < toRemove.size(); from += GrantLaunchPermissionService.MAX_PER_CALL) {
-                List<LaunchPermission> chunk = toRemove.subList(from,
-                        Math.min(from + GrantLaunchPermissionService.MAX_PER_CALL, toRemove.size()));
-                try {
-                    ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> p.remove(chunk)));
-                } catch (AwsServiceException e) {
-                    throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
-                }
-            }
-        }
-        LOG.info("{} launch permission on {} of {} principals; {} had none; {} kept (held before this execution)",
-                dryRun ? "would remove" : "removed", imageId, removed.size(), absent.size(),
-                keep.launchPermission().size());
-        return new RevokeResult(imageId, removed.size(), absent.size(), keyChanges, snapshotResult.snapshots(), dryRun);
-    }
-
-    /**
-     * Create-volume permissions, snapshot by snapshot when there is something to keep: the accounts to keep
-     * differ per snapshot. A snapshot whose every account is kept is not touched.
-     */
-    private SnapshotPermissionResult revokeSnapshots(RevokeInput input, AccessBaseline keep) {
-        boolean dryRun = input.dryRun();
-        if (keep.snapshots().isEmpty()) {
-            return snapshots.revoke(
-                    new SnapshotPermissionInput(input.snapshotIds(), input.principals().accountIds(), dryRun, input.executionId()));
-        }
-        List<SnapshotPermissionChange> changes = new ArrayList<>();
+        List<SnapshotPermissionChange> snapshotChanges = new ArrayList<>();
         for (String snapshotId : input.snapshotIds()) {
-            List<String> accounts = without(input.principals().accountIds(), new HashSet<>(keep.snapshot(snapshotId)));
-            if (!keep.snapshot(snapshotId).isEmpty()) {
-                LOG.info("create-volume permission on {} kept for {} accounts: held before this execution",
-                        snapshotId, keep.snapshot(snapshotId).size());
-            }
-            if (!accounts.isEmpty()) {
-                changes.addAll(snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), accounts, dryRun,
-                        input.executionId())).snapshots());
+            List<String> accounts = without(principals.accountIds(), keep.snapshot(snapshotId));
+            snapshotChanges.addAll(byReference(snapshotId, accounts, scope, dryRun,
+                    remove -> snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), List.copyOf(remove),
+                            false, input.executionId())).snapshots(),
+                    restore -> addSnapshot(snapshotId, restore)));
+        }
+
+        List<KeyPolicyChange> keyChanges = new ArrayList<>();
+        for (String keyArn : input.keyArns()) {
+            Principals remaining = principals.without(new HashSet<>(keep.key(keyArn)));
+            if (!remaining.isEmpty()) {
+                KeyPolicyInput keyInput = new KeyPolicyInput(List.of(keyArn), remaining, null, dryRun,
+                        input.executionId(), input.imageId(), input.shareId());
+                keyChanges.addAll(keys.revoke(keyInput).keys());
             }
         }
-        return new SnapshotPermissionResult(changes, dryRun);
+
+        String imageId = input.imageId();
+        Set<String> present = LaunchPermissions.principals(ec2, imageId);
+        List<String> asked = without(principals.all(), keep.launchPermission());
+        List<Integer> removed = new ArrayList<>();
+        byReference(imageId, asked, scope, dryRun, remove -> {
+            List<String> there = remove.stream().filter(present::contains).toList();
+            removeLaunch(imageId, there);
+            removed.add(there.size());
+            return List.<SnapshotPermissionChange>of();
+        }, restore -> addLaunch(imageId, restore));
+        int removedCount = removed.isEmpty() ? 0 : removed.get(0);
+        LOG.info("{} launch permission on {} of {} principals; {} kept (held before this execution)",
+                dryRun ? "would remove" : "removed", imageId, removedCount, keep.launchPermission().size());
+        return new RevokeResult(imageId, removedCount, asked.size() - removedCount, keyChanges, snapshotChanges,
+                dryRun);
+    }
+
+    /** What removes a set of principals' access to one resource, and what adds some of it back. */
+    private interface Change<T> {
+        T apply(Set<String> principals);
     }
 
     /**
-     * amishare's key-policy statements, key by key when there is something to keep. A key whose every
-     * principal is kept is not read and not listed.
+     * Removes {@code asked}'s access to {@code resource} except where another share's grant keeps it, deletes
+     * the scope's grant items, then gives back the access of any principal the ledger shows granted again in
+     * the meantime.
      */
-    private List<KeyPolicyChange> revokeKeys(RevokeInput input, AccessBaseline keep) {
-        boolean dryRun = input.dryRun();
-        if (keep.keys().isEmpty()) {
-            return keys.revoke(new KeyPolicyInput(input.keyArns(), input.principals(), null, dryRun,
-                    input.executionId(), input.imageId())).keys();
+    private <T> List<T> byReference(String resource, List<String> asked, GrantScope scope, boolean dryRun,
+            Change<List<T>> remove, Change<Void> restore) {
+        ShareLedger.Removal removal = ShareLedger.removal(ledger.grants(resource), asked, scope);
+        if (!removal.kept().isEmpty()) {
+            LOG.info("{} keeps {} principals: the ledger holds another share's grant to them", resource,
+                    removal.kept().size());
         }
-        List<KeyPolicyChange> changes = new ArrayList<>();
-        for (String keyArn : input.keyArns()) {
-            Set<String> kept = new HashSet<>(keep.key(keyArn));
-            if (!kept.isEmpty()) {
-                LOG.info("key policy of {} kept for {} principals: held before this execution", keyArn, kept.size());
-            }
-            Principals remaining = input.principals().without(kept);
-            if (!remaining.isEmpty()) {
-                changes.addAll(keys.revoke(new KeyPolicyInput(List.of(keyArn), remaining, null, dryRun,
-                        input.executionId(), input.imageId())).keys());
-            }
+        if (dryRun) {
+            LOG.info("would remove {} principals from {}", removal.remove().size(), resource);
+            return List.of();
+        }
+        List<T> changes = removal.remove().isEmpty() ? List.of() : remove.apply(removal.remove());
+        ledger.forget(removal.ending());
+        Set<String> regranted = ledger.granted(resource, removal.remove());
+        if (!regranted.isEmpty()) {
+            LOG.info("{} gave back to {} principals: another share granted them while they were removed",
+                    resource, regranted.size());
+            restore.apply(regranted);
         }
         return changes;
     }
 
-    private static List<String> without(List<String> principals, Set<String> kept) {
-        return principals.stream().filter(p -> !kept.contains(p)).toList();
+    private void removeLaunch(String imageId, List<String> principals) {
+        modifyLaunch(imageId, principals, false);
     }
 
-    private static void classify(String principal, LaunchPermission permission, Set<String> present,
-            List<LaunchPermission> toRemove, List<String> removed, List<String> absent) {
-        if (present.contains(principal)) {
-            toRemove.add(permission);
-            removed.add(principal);
-        } else {
-            absent.add(principal);
+    private Void addLaunch(String imageId, Set<String> principals) {
+        modifyLaunch(imageId, List.copyOf(principals), true);
+        return null;
+    }
+
+    private void modifyLaunch(String imageId, List<String> principals, boolean add) {
+        List<LaunchPermission> permissions = principals.stream().map(RevokeService::launchPermission).toList();
+        for (int from = 0; from < permissions.size(); from += GrantLaunchPermissionService.MAX_PER_CALL) {
+            List<LaunchPermission> chunk = permissions.subList(from,
+                    Math.min(from + GrantLaunchPermissionService.MAX_PER_CALL, permissions.size()));
+            try {
+                ec2.modifyImageAttribute(r -> r.imageId(imageId).launchPermission(p -> {
+                    if (add) {
+                        p.add(chunk);
+                    } else {
+                        p.remove(chunk);
+                    }
+                }));
+            } catch (AwsServiceException e) {
+                throw LaunchPermissions.translate(ec2, "ec2:ModifyImageAttribute", imageId, e);
+            }
         }
     }
 
+    private static LaunchPermission launchPermission(String principal) {
+        Principals p = Principals.of(List.of(principal));
+        LaunchPermission.Builder b = LaunchPermission.builder();
+        if (!p.organizationalUnitArns().isEmpty()) {
+            return b.organizationalUnitArn(principal).build();
+        }
+        if (!p.organizationArns().isEmpty()) {
+            return b.organizationArn(principal).build();
+        }
+        return b.userId(principal).build();
+    }
+
+    private Void addSnapshot(String snapshotId, Set<String> accounts) {
+        List<CreateVolumePermission> add = accounts.stream()
+                .map(a -> CreateVolumePermission.builder().userId(a).build()).toList();
+        try {
+            ec2.modifySnapshotAttribute(r -> r.snapshotId(snapshotId).createVolumePermission(m -> m.add(add)));
+        } catch (AwsServiceException e) {
+            throw AwsErrors.common("ec2:ModifySnapshotAttribute", e);
+        }
+        return null;
+    }
+
+    private static List<String> without(List<String> principals, List<String> kept) {
+        Set<String> k = new HashSet<>(kept);
+        return principals.stream().filter(p -> !k.contains(p)).toList();
+    }
 }

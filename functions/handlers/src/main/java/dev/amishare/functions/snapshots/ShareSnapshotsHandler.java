@@ -8,7 +8,8 @@ import dev.amishare.functions.common.StageHandler;
 public final class ShareSnapshotsHandler extends StageHandler<SnapshotPermissionInput, SnapshotPermissionResult> {
 
     public ShareSnapshotsHandler() {
-        this(new SnapshotPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore()));
+        this(new SnapshotPermissionService(AwsClients.ec2(), AwsClients.perimeterGuard(), AwsClients.shareStore(),
+                AwsClients.shareLedger()));
     }
 
     public ShareSnapshotsHandler(SnapshotPermissionService service) {

@@ -3,6 +3,10 @@ package dev.amishare.functions.snapshots;
 import dev.amishare.functions.common.AwsErrors;
 import dev.amishare.functions.common.PerimeterGuard;
 import dev.amishare.functions.common.ShareStore;
+import dev.amishare.functions.ledger.Grant;
+import dev.amishare.functions.ledger.ShareLedger;
+import dev.amishare.functions.ledger.ShareRecord;
+import java.util.Optional;
 import dev.amishare.functions.model.Principals;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,9 +23,12 @@ import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 /**
  * Shares the AMI's snapshots with the targets that copy it (createVolumePermission), or takes the
  * permission back. Reads the current permissions first, so a re-run reports "already present" and
- * writes nothing.
+ * writes nothing. A grant records each account's permission per snapshot in the share ledger before it
+ * changes anything ({@link Grant}); a revoke here removes exactly the accounts it is given: what the ledger
+ * still needs is decided by its caller ({@code RevokeService}).
  */
-public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store) {
+public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter, ShareStore store,
+        ShareLedger ledger) {
 
     private static final Logger LOG = LogManager.getLogger(SnapshotPermissionService.class);
     // ModifySnapshotAttribute takes at most 500 permission changes per call.
@@ -46,6 +53,17 @@ public record SnapshotPermissionService(Ec2Client ec2, PerimeterGuard perimeter,
         if (accountIds.isEmpty()) {
             LOG.info("no target copies the AMI: snapshots stay private");
             return new SnapshotPermissionResult(changes, input.dryRun());
+        }
+        if (grant && !input.dryRun() && input.executionId() != null) {
+            // The share's record names its image and who asked, for the grant items.
+            Optional<ShareRecord> share = ledger.share(input.executionId());
+            List<Grant> grants = new ArrayList<>();
+            for (String snapshotId : input.snapshotIds()) {
+                grants.addAll(ledger.grantsOf(Grant.Kind.SNAPSHOT, snapshotId, accountIds,
+                        share.map(ShareRecord::imageId).orElse(null), input.executionId(), input.executionId(),
+                        share.map(ShareRecord::requestedBy).orElse(null)));
+            }
+            ledger.record(grants);
         }
         for (String snapshotId : input.snapshotIds()) {
             changes.add(edit(snapshotId, accountIds, grant, input.dryRun()));
