@@ -122,7 +122,7 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
             List<String> accounts = without(principals.accountIds(), keep.snapshot(snapshotId));
             snapshotChanges.addAll(byReference(snapshotId, accounts, scope, dryRun,
                     remove -> snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), List.copyOf(remove),
-                            false, input.executionId())).snapshots(),
+                            dryRun, input.executionId())).snapshots(),
                     restore -> addSnapshot(snapshotId, restore)));
         }
 
@@ -142,7 +142,9 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
         List<Integer> removed = new ArrayList<>();
         byReference(imageId, asked, scope, dryRun, remove -> {
             List<String> there = remove.stream().filter(present::contains).toList();
-            removeLaunch(imageId, there);
+            if (!dryRun) {
+                removeLaunch(imageId, there);
+            }
             removed.add(there.size());
             return List.<SnapshotPermissionChange>of();
         }, restore -> addLaunch(imageId, restore));
@@ -170,11 +172,11 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
             LOG.info("{} keeps {} principals: the ledger holds another share's grant to them", resource,
                     removal.kept().size());
         }
-        if (dryRun) {
-            LOG.info("would remove {} principals from {}", removal.remove().size(), resource);
-            return List.of();
-        }
+        // The remover itself changes nothing on a dry run; neither does the ledger then.
         List<T> changes = removal.remove().isEmpty() ? List.of() : remove.apply(removal.remove());
+        if (dryRun) {
+            return changes;
+        }
         ledger.forget(removal.ending());
         Set<String> regranted = ledger.granted(resource, removal.remove());
         if (!regranted.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.amishare.functions.launch;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.Perimeters;
@@ -15,7 +16,8 @@ class GrantLaunchPermissionHandlerTest {
 
     private final RecordingEc2 ec2 = new RecordingEc2();
     private final GrantLaunchPermissionHandler handler =
-            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), new FakeS3().store()));
+            new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), new FakeS3().store(),
+                    FakeDynamoDb.ledger()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package dev.amishare.functions.launch;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class GrantLaunchPermissionServiceTest {
     private final RecordingEc2 ec2 = new RecordingEc2();
     private final FakeS3 s3 = new FakeS3();
     private final GrantLaunchPermissionService service =
-            new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store());
+            new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger());
 
     private static GrantLaunchPermissionInput input(List<String> accounts, Boolean dryRun) {
         return new GrantLaunchPermissionInput(IMAGE, Principals.ofAccounts(accounts), null, dryRun, "exec-1");
@@ -173,7 +174,7 @@ class GrantLaunchPermissionServiceTest {
         List<String> accounts = IntStream.range(0, 1001).mapToObj(i -> String.format("%012d", 100000000000L + i))
                 .toList();
         GrantLaunchPermissionService wide = new GrantLaunchPermissionService(ec2,
-                PerimeterGuard.allowing(accounts.toArray(String[]::new)), s3.store());
+                PerimeterGuard.allowing(accounts.toArray(String[]::new)), s3.store(), FakeDynamoDb.ledger());
         GrantLaunchPermissionInput in = new GrantLaunchPermissionInput(IMAGE, null, inS3(accounts), false, "exec-1");
 
         // WHEN

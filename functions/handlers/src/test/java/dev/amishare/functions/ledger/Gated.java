@@ -41,6 +41,13 @@ final class Gated {
                 return inner.query(request);
             }
 
+            // Not a step: reading the share's record (who asked) touches nothing two writers share.
+            @Override
+            public software.amazon.awssdk.services.dynamodb.model.GetItemResponse getItem(
+                    software.amazon.awssdk.services.dynamodb.model.GetItemRequest request) {
+                return inner.getItem(request);
+            }
+
             @Override
             public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
                 schedule.gate("dynamodb:BatchWriteItem");

@@ -75,7 +75,7 @@ class KeyPolicyConcurrencyTest {
         assertThat(kms.puts()).isEqualTo(2 * ACCOUNTS.size());
         assertThat(ddb.item("LEASE#" + KEY, "LEASE")).isNull();
         assertThat(ddb.item("LEASE#" + KEY_2, "LEASE")).isNull();
-        assertThat(ddb.sortKeys("KEY#" + KEY)).hasSize(ACCOUNTS.size());
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).hasSize(ACCOUNTS.size());
         // every refused run took no lease and wrote nothing: each key's lease was taken at least once per account
         assertThat(ddb.count("PutItem")).isGreaterThanOrEqualTo(2 * ACCOUNTS.size() + refusals.get());
     }

@@ -73,7 +73,7 @@ class KeyPolicyInterleavingTest {
         assertThat(inPolicy()).containsExactlyInAnyOrderElementsOf(TWO);
         assertThat(kms.puts()).isEqualTo(2);
         assertThat(ddb.item("LEASE#" + KEY, "LEASE")).isNull();
-        assertThat(ddb.sortKeys("KEY#" + KEY)).containsExactly("222222222222#" + IMAGE_X, "333333333333#" + IMAGE_Y);
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).containsExactly("222222222222#exec-a", "333333333333#exec-b");
     }
 
     @Test
@@ -94,7 +94,7 @@ class KeyPolicyInterleavingTest {
         // THEN 222 keeps the key (image Y is still shared with it); only X's grant item is gone
         assertThat(revoked.keys().get(0).removed()).isZero();
         assertThat(inPolicy()).containsExactly("222222222222");
-        assertThat(ddb.sortKeys("KEY#" + KEY)).containsExactly("222222222222#" + IMAGE_Y);
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).containsExactly("222222222222#exec-a");
     }
 
     @Test
@@ -116,7 +116,7 @@ class KeyPolicyInterleavingTest {
 
         // THEN the grant made after the revoke stands: 222 holds the key for Y
         assertThat(inPolicy()).containsExactly("222222222222");
-        assertThat(ddb.sortKeys("KEY#" + KEY)).containsExactly("222222222222#" + IMAGE_Y);
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).containsExactly("222222222222#exec-a");
     }
 
     @Test
@@ -140,7 +140,7 @@ class KeyPolicyInterleavingTest {
         // THEN 333 is removed; 222 stays for image X, which execution 1 shared with it
         assertThat(rolledBack.keys().get(0).removed()).isEqualTo(1);
         assertThat(inPolicy()).containsExactly("222222222222");
-        assertThat(ddb.sortKeys("KEY#" + KEY)).containsExactly("222222222222#" + IMAGE_X);
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).containsExactly("222222222222#exec-1");
     }
 
     @Test
@@ -208,7 +208,7 @@ class KeyPolicyInterleavingTest {
         // THEN 222 is removed and none of its grant items is left
         assertThat(result.keys().get(0).removed()).isEqualTo(1);
         assertThat(inPolicy()).isEmpty();
-        assertThat(ddb.sortKeys("KEY#" + KEY)).isEmpty();
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).isEmpty();
     }
 
     @Test
@@ -227,7 +227,7 @@ class KeyPolicyInterleavingTest {
         assertThat(result.keys().get(0).removed()).isEqualTo(1);
         assertThat(kms.puts()).isEqualTo(puts);
         assertThat(ddb.item("LEASE#" + KEY, "LEASE")).isNull();
-        assertThat(ddb.sortKeys("KEY#" + KEY)).hasSize(3);
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).hasSize(3);
         assertThat(inPolicy()).containsExactlyInAnyOrderElementsOf(TWO);
     }
 }

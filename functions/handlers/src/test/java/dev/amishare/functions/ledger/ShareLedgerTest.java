@@ -10,9 +10,9 @@ import dev.amishare.contract.Names;
 import dev.amishare.errors.AwsThrottledException;
 import dev.amishare.errors.KeyPolicyLeaseHeldException;
 import dev.amishare.functions.testing.FakeDynamoDb;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import dev.amishare.functions.model.Principals;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -85,63 +85,139 @@ class ShareLedgerTest {
         assertThat(ddb.item("LEASE#" + KEY, "LEASE")).isNull();
     }
 
+    private List<Grant> keyGrants(List<String> principals, String imageId, String shareId) {
+        return ledger.grantsOf(Grant.Kind.KEY, KEY, principals, imageId, shareId, shareId, "arn:aws:iam::111111111111:role/ops");
+    }
+
     @Test
-    void grants_shouldListEveryImageByPrincipal_whenRecordedInBatchesAndReadInPages() {
-        // GIVEN 60 accounts granted for image X (three batches of at most 25), one of them for image Y too
+    void grants_shouldListEveryGrantByPrincipalAndShare_whenRecordedInBatchesAndReadInPages() {
+        // GIVEN 60 accounts granted by share a (three batches of at most 25), one of them by share b too
         List<String> accounts = IntStream.range(0, 60).mapToObj(i -> String.format("2%011d", i)).toList();
-        ledger.recordGrants(KEY, accounts, IMAGE_X, "exec-a");
-        ledger.recordGrants(KEY, List.of(accounts.get(0)), IMAGE_Y, "exec-b");
+        ledger.record(keyGrants(accounts, IMAGE_X, "share-a"));
+        ledger.record(keyGrants(List.of(accounts.get(0)), IMAGE_Y, "share-b"));
 
         // WHEN read back in pages of 2
-        Map<String, Set<String>> grants = ledger.grants(KEY);
+        List<Grant> grants = ledger.grants(KEY);
 
         // THEN
         assertThat(ddb.count("BatchWriteItem")).isEqualTo(4);
         assertThat(ddb.count("Query")).isEqualTo(31);
-        assertThat(grants).hasSize(60);
-        assertThat(grants.get(accounts.get(0))).containsExactly(IMAGE_X, IMAGE_Y);
-        assertThat(grants.get(accounts.get(59))).containsExactly(IMAGE_X);
-        var item = ddb.item("KEY#" + KEY, accounts.get(0) + "#" + IMAGE_Y);
-        assertThat(item.get("executionId").s()).isEqualTo("exec-b");
+        assertThat(grants).hasSize(61);
+        assertThat(grants.stream().filter(g -> g.principal().equals(accounts.get(0))).map(Grant::shareId))
+                .containsExactly("share-a", "share-b");
+        var item = ddb.item("GRANT#" + KEY, accounts.get(0) + "#share-b");
+        assertThat(item.get("kind").s()).isEqualTo("KEY");
+        assertThat(item.get("imageId").s()).isEqualTo(IMAGE_Y);
+        assertThat(item.get("executionId").s()).isEqualTo("share-b");
+        assertThat(item.get("requestedBy").s()).isEqualTo("arn:aws:iam::111111111111:role/ops");
         assertThat(item.get("grantedAt").s()).isEqualTo("2026-12-02T10:00:00Z");
         assertThat(item).doesNotContainKey(Names.LEDGER_TTL_ATTRIBUTE);
     }
 
     @Test
-    void forgetGrants_shouldDeleteOnlyThatImagesItems_whenAPrincipalHasSeveral() {
-        // GIVEN 222 granted for X and Y, 333 for X
-        ledger.recordGrants(KEY, List.of("222222222222", "333333333333"), IMAGE_X, "exec-a");
-        ledger.recordGrants(KEY, List.of("222222222222"), IMAGE_Y, "exec-b");
+    void removal_shouldKeepOnlyPrincipalsAnotherShareHolds_whenOneShareIsRevoked() {
+        // GIVEN 222 granted by shares a and b, 333 by a only
+        ledger.record(keyGrants(List.of("222222222222", "333333333333"), IMAGE_X, "share-a"));
+        ledger.record(keyGrants(List.of("222222222222"), IMAGE_Y, "share-b"));
 
-        // WHEN X is forgotten for both
-        ledger.forgetGrants(KEY, Map.of("222222222222", List.of(IMAGE_X), "333333333333", List.of(IMAGE_X)));
+        // WHEN share a's grants to both are planned for removal, then forgotten
+        ShareLedger.Removal removal = ShareLedger.removal(ledger.grants(KEY),
+                List.of("222222222222", "333333333333"), new GrantScope("share-a", IMAGE_X));
+        ledger.forget(removal.ending());
 
-        // THEN only 222's grant for Y is left
-        assertThat(ddb.sortKeys("KEY#" + KEY)).containsExactly("222222222222#" + IMAGE_Y);
-        assertThat(ledger.grants(KEY)).containsOnlyKeys("222222222222");
+        // THEN 333 loses the key, 222 keeps it for share b, and only share b's item is left
+        assertThat(removal.remove()).containsExactly("333333333333");
+        assertThat(removal.kept()).containsExactly("222222222222");
+        assertThat(ddb.sortKeys("GRANT#" + KEY)).containsExactly("222222222222#share-b");
     }
 
     @Test
-    void recordGrants_shouldSendUnprocessedItemsOnceMore_thenReportThrottling() {
+    void removal_shouldEndEveryShareOfTheImage_whenNoShareIsNamed() {
+        // GIVEN 222 granted image X by two shares and image Y by a third
+        ledger.record(keyGrants(List.of("222222222222"), IMAGE_X, "share-a"));
+        ledger.record(keyGrants(List.of("222222222222"), IMAGE_X, "share-b"));
+        ledger.record(keyGrants(List.of("222222222222"), IMAGE_Y, "share-c"));
+
+        // WHEN image X is revoked from 222 by an operator, naming no share
+        ShareLedger.Removal removal = ShareLedger.removal(ledger.grants(KEY), List.of("222222222222"),
+                new GrantScope(null, IMAGE_X));
+
+        // THEN both of X's grants end, and Y's keeps the key
+        assertThat(removal.ending()).extracting(Grant::shareId).containsExactly("share-a", "share-b");
+        assertThat(removal.remove()).isEmpty();
+    }
+
+    @Test
+    void record_shouldSendUnprocessedItemsOnceMore_thenReportThrottling() {
         // GIVEN DynamoDB leaves an item of the first batch unprocessed
         ddb.unprocessedBatches = 1;
 
         // WHEN / THEN the item is sent again at once and written
-        ledger.recordGrants(KEY, List.of("222222222222", "333333333333"), IMAGE_X, "exec-a");
+        ledger.record(keyGrants(List.of("222222222222", "333333333333"), IMAGE_X, "share-a"));
         assertThat(ddb.count("BatchWriteItem")).isEqualTo(2);
-        assertThat(ledger.grants(KEY)).containsOnlyKeys("222222222222", "333333333333");
+        assertThat(ledger.grants(KEY)).extracting(Grant::principal).containsExactly("222222222222", "333333333333");
 
         // AND when it stays unprocessed, the state machine's backoff takes over
         ddb.unprocessedBatches = 2;
-        assertThatThrownBy(() -> ledger.recordGrants(KEY, List.of("444444444444"), IMAGE_X, "exec-a"))
+        assertThatThrownBy(() -> ledger.record(keyGrants(List.of("444444444444"), IMAGE_X, "share-a")))
                 .isInstanceOf(AwsThrottledException.class).hasMessageContaining("unprocessed");
     }
 
+    private ShareRecord share(String id, ShareRecord.State state) {
+        return new ShareRecord(id, IMAGE_X, "us-east-1", Principals.ofAccounts(List.of("222222222222")),
+                List.of(KEY), List.of("snap-11111111"), state, "arn:aws:iam::111111111111:role/ops",
+                "2026-12-02T10:00:00Z", "2026-12-02T10:00:00Z", null, null);
+    }
+
     @Test
-    void recordGrants_shouldRefuse_whenNoImageIsNamed() {
-        assertThatThrownBy(() -> ledger.recordGrants(KEY, List.of("222222222222"), null, "exec-a"))
-                .isInstanceOf(NullPointerException.class);
-        assertThat(ddb.count("BatchWriteItem")).isZero();
+    void putShare_shouldLeaveTheShareAsItIs_whenPrepareIsReplayedAfterTheShareMovedOn() {
+        // GIVEN a share recorded and moved to SHARED by its report
+        ledger.putShare(share("share-a", ShareRecord.State.RUNNING));
+        clock.advanceSeconds(5);
+        assertThat(ledger.moveShare("share-a", EnumSet.of(ShareRecord.State.RUNNING), ShareRecord.State.SHARED,
+                "{\"total\":1}")).isTrue();
+
+        // WHEN Prepare runs again for it
+        ledger.putShare(share("share-a", ShareRecord.State.RUNNING));
+
+        // THEN the share stays SHARED, with its summary and the time it moved
+        ShareRecord read = ledger.share("share-a").orElseThrow();
+        assertThat(read.state()).isEqualTo(ShareRecord.State.SHARED);
+        assertThat(read.summary()).isEqualTo("{\"total\":1}");
+        assertThat(read.updatedAt()).isEqualTo("2026-12-02T10:00:05Z");
+        assertThat(read.principals().accountIds()).containsExactly("222222222222");
+        assertThat(read.keyArns()).containsExactly(KEY);
+    }
+
+    @Test
+    void moveShare_shouldRefuse_whenTheShareIsNotInAGivenStateOrNotRecorded() {
+        // GIVEN an unshared share
+        ledger.putShare(share("share-a", ShareRecord.State.UNSHARED));
+
+        // WHEN / THEN neither it nor an unknown share moves
+        assertThat(ledger.moveShare("share-a", EnumSet.of(ShareRecord.State.RUNNING), ShareRecord.State.SHARED, null))
+                .isFalse();
+        assertThat(ledger.moveShare("share-x", EnumSet.of(ShareRecord.State.RUNNING), ShareRecord.State.SHARED, null))
+                .isFalse();
+        assertThat(ledger.share("share-a").orElseThrow().state()).isEqualTo(ShareRecord.State.UNSHARED);
+        assertThat(ledger.share("share-x")).isEmpty();
+    }
+
+    @Test
+    void shares_shouldListEveryShareInPages_whenAskedPageByPage() {
+        // GIVEN three shares
+        for (String id : List.of("share-a", "share-b", "share-c")) {
+            ledger.putShare(share(id, ShareRecord.State.RUNNING));
+        }
+
+        // WHEN listed two at a time
+        ShareRecords.Page first = ledger.shares(2, null);
+        ShareRecords.Page second = ledger.shares(2, first.next());
+
+        // THEN
+        assertThat(first.shares()).extracting(ShareRecord::shareId).containsExactly("share-a", "share-b");
+        assertThat(second.shares()).extracting(ShareRecord::shareId).containsExactly("share-c");
+        assertThat(second.next()).isNull();
     }
 
     @Test

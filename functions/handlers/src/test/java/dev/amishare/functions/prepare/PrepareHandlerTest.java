@@ -1,5 +1,6 @@
 package dev.amishare.functions.prepare;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.testing.Perimeters;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +27,7 @@ class PrepareHandlerTest {
     private final FakeS3 s3 = new FakeS3();
     private final PrepareHandler handler =
             new PrepareHandler(new PrepareService(ec2, new RecordingKms(), new FakeSts("111111111111"),
-                    Perimeters.testGuard(), ou -> List.of(), s3.store()));
+                    Perimeters.testGuard(), ou -> List.of(), s3.store(), FakeDynamoDb.ledger()));
 
     private String invoke(String json) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

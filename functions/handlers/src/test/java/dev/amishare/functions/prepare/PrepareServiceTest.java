@@ -56,7 +56,7 @@ class PrepareServiceTest {
     private final PrepareService service = new PrepareService(ec2, kms, sts, Perimeters.testGuard(), ou -> {
         listedOus.add(ou);
         return ouAccounts.getOrDefault(ou, List.of());
-    }, s3.store());
+    }, s3.store(), FakeDynamoDb.ledger());
 
     private static final TypeReference<List<ShareRequest.Target>> TARGETS = new TypeReference<>() {
     };

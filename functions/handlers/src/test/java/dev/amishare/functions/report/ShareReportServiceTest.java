@@ -1,5 +1,6 @@
 package dev.amishare.functions.report;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -21,7 +22,7 @@ class ShareReportServiceTest {
     private static final String IMAGE = "ami-0123456789abcdef0";
 
     private final FakeS3 s3 = new FakeS3();
-    private final ShareReportService service = new ShareReportService(s3.store());
+    private final ShareReportService service = new ShareReportService(s3.store(), FakeDynamoDb.ledger());
 
     private TargetSet targets(List<String> accounts) {
         S3Location at = s3.seed("shares/exec-1/targets.json",

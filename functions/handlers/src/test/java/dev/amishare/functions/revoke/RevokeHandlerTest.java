@@ -21,10 +21,11 @@ class RevokeHandlerTest {
         // GIVEN an unencrypted AMI never shared
         FakeEc2 ec2 = new FakeEc2();
         FakeS3 s3 = new FakeS3();
+        dev.amishare.functions.ledger.ShareLedger ledger = FakeDynamoDb.ledger();
         RevokeHandler handler = new RevokeHandler(
-                new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store()),
-                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger()),
-                        Perimeters.testGuard(), s3.store()));
+                new RevokeService(ec2, new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store(), ledger),
+                        new KeyPolicyService(new RecordingKms(), Perimeters.testGuard(), s3.store(), ledger),
+                        Perimeters.testGuard(), s3.store(), ledger));
         String in = "{\"imageId\":\"ami-12345678\",\"principals\":{\"accountIds\":[\"222222222222\"]},\"snapshotIds\":[\"snap-11111111\"]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

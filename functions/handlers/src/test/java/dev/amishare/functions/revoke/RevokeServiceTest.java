@@ -20,6 +20,7 @@ import dev.amishare.functions.snapshots.SnapshotPermissionService;
 import dev.amishare.functions.testing.FakeEc2;
 import dev.amishare.functions.testing.FakeS3;
 import dev.amishare.functions.testing.FakeDynamoDb;
+import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.functions.testing.Perimeters;
 import dev.amishare.functions.testing.RecordingKms;
 import java.util.List;
@@ -39,10 +40,13 @@ class RevokeServiceTest {
     private final FakeEc2 ec2 = new FakeEc2();
     private final RecordingKms kms = new RecordingKms();
     private final FakeS3 s3 = new FakeS3();
-    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger());
+    private final FakeDynamoDb ddb = new FakeDynamoDb();
+    private final ShareLedger ledger = new ShareLedger(ddb, FakeDynamoDb.TABLE);
+    private final KeyPolicyService keys = new KeyPolicyService(kms, Perimeters.testGuard(), s3.store(), ledger);
     private final SnapshotPermissionService snapshots =
-            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store());
-    private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard(), s3.store());
+            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store(), ledger);
+    private final RevokeService service = new RevokeService(ec2, snapshots, keys, Perimeters.testGuard(), s3.store(),
+            ledger);
 
     RevokeServiceTest() {
         kms.policies.put(KEY, POLICY);
@@ -50,7 +54,7 @@ class RevokeServiceTest {
 
     /** Runs the three grant stages for 222 and 333 (copying) and the OU. */
     private void share() {
-        new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store()).grant(
+        new GrantLaunchPermissionService(ec2, Perimeters.testGuard(), s3.store(), ledger).grant(
                 new GrantLaunchPermissionInput(IMAGE,
                         new Principals(List.of("222222222222", "333333333333"), null, List.of(OU)), null, false, null));
         keys.grant(new KeyPolicyInput(List.of(KEY),

@@ -1,5 +1,6 @@
 package dev.amishare.functions.snapshots;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import dev.amishare.functions.testing.Perimeters;
 
@@ -16,7 +17,7 @@ class ShareSnapshotsHandlerTest {
     void handleRequest_shouldWriteTheResultAsJson_whenInputIsValid() {
         // GIVEN
         ShareSnapshotsHandler handler = new ShareSnapshotsHandler(new SnapshotPermissionService(new FakeEc2(), Perimeters.testGuard(),
-                new FakeS3().store()));
+                new FakeS3().store(), FakeDynamoDb.ledger()));
         String in = "{\"snapshotIds\":[\"snap-11111111\"],\"accountIds\":[\"222222222222\"],\"executionId\":\"e\"}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -1,5 +1,6 @@
 package dev.amishare.functions.snapshots;
 
+import dev.amishare.functions.testing.FakeDynamoDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,7 @@ class SnapshotPermissionServiceTest {
     private final FakeEc2 ec2 = new FakeEc2();
     private final FakeS3 s3 = new FakeS3();
     private final SnapshotPermissionService service =
-            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store());
+            new SnapshotPermissionService(ec2, Perimeters.testGuard(), s3.store(), FakeDynamoDb.ledger());
 
     private static SnapshotPermissionInput input(List<String> accounts, boolean dryRun) {
         return new SnapshotPermissionInput(List.of(SNAP_1, SNAP_2), accounts, dryRun, "exec-1");
@@ -71,7 +72,7 @@ class SnapshotPermissionServiceTest {
         }
 
         SnapshotPermissionService service = new SnapshotPermissionService(ec2,
-                new PerimeterGuard(new Perimeter(null, null, accounts), null), s3.store());
+                new PerimeterGuard(new Perimeter(null, null, accounts), null), s3.store(), FakeDynamoDb.ledger());
 
         // WHEN
         SnapshotPermissionResult result =

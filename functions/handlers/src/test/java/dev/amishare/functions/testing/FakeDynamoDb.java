@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -87,6 +89,13 @@ public final class FakeDynamoDb implements DynamoDbClient {
     }
 
     @Override
+    public synchronized GetItemResponse getItem(GetItemRequest request) {
+        count("GetItem", request.tableName());
+        Map<String, AttributeValue> item = item(request.key().get("pk").s(), request.key().get("sk").s());
+        return GetItemResponse.builder().item(item == null ? null : Map.copyOf(item)).build();
+    }
+
+    @Override
     public synchronized DeleteItemResponse deleteItem(DeleteItemRequest request) {
         count("DeleteItem", request.tableName());
         String pk = request.key().get("pk").s();
@@ -114,7 +123,7 @@ public final class FakeDynamoDb implements DynamoDbClient {
         List<Map<String, AttributeValue>> page = new ArrayList<>();
         String last = null;
         for (Map.Entry<String, Map<String, AttributeValue>> e : rest.entrySet()) {
-            if (page.size() == pageSize) {
+            if (page.size() == (request.limit() == null ? pageSize : Math.min(pageSize, request.limit()))) {
                 break;
             }
             page.add(Map.copyOf(e.getValue()));
