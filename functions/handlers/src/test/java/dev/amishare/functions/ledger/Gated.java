@@ -89,4 +89,42 @@ final class Gated {
             }
         };
     }
+
+    /**
+     * EC2's launch-permission calls as steps: the read of an image's launch permission and each change of it.
+     * Everything else (the image's description, snapshots) passes through.
+     */
+    static software.amazon.awssdk.services.ec2.Ec2Client ec2(software.amazon.awssdk.services.ec2.Ec2Client inner,
+            Interleaving schedule) {
+        return new software.amazon.awssdk.services.ec2.Ec2Client() {
+            @Override
+            public software.amazon.awssdk.services.ec2.model.DescribeImageAttributeResponse describeImageAttribute(
+                    software.amazon.awssdk.services.ec2.model.DescribeImageAttributeRequest request) {
+                schedule.gate("ec2:DescribeImageAttribute");
+                return inner.describeImageAttribute(request);
+            }
+
+            @Override
+            public software.amazon.awssdk.services.ec2.model.ModifyImageAttributeResponse modifyImageAttribute(
+                    software.amazon.awssdk.services.ec2.model.ModifyImageAttributeRequest request) {
+                schedule.gate("ec2:ModifyImageAttribute");
+                return inner.modifyImageAttribute(request);
+            }
+
+            @Override
+            public software.amazon.awssdk.services.ec2.model.DescribeImagesResponse describeImages(
+                    software.amazon.awssdk.services.ec2.model.DescribeImagesRequest request) {
+                return inner.describeImages(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return inner.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 }
