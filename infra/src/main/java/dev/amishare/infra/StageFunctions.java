@@ -169,23 +169,32 @@ public final class StageFunctions extends Construct {
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
                     managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))), perimeterReads(),
-                    // It writes the target list and the baseline, and reads nothing back.
-                    shareWrites());
+                    // It writes the target list and the baseline, and reads nothing back; and the share's record.
+                    shareWrites(), ledgerItems(List.of("dynamodb:PutItem"), SHARES));
             // Every function that grants, revokes or copies checks its own input against the perimeter.
             // The grant stages read the ready targets from the share bucket.
-            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareReads());
-            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), ledgerItems(), perimeterReads(), shareReads());
-            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareReads());
+            // Each records its grants in the ledger first, with who asked from the share's record.
+            case GRANT_LAUNCH_PERMISSION -> Grants.own(imagePermissions(), perimeterReads(), shareReads(),
+                    ledgerItems(List.of("dynamodb:BatchWriteItem"), GRANTS), shareRecordReads());
+            case KEY_POLICY -> Grants.own(keyPolicyPermissions(), keyLedgerItems(), perimeterReads(), shareReads(),
+                    shareRecordReads());
+            case SHARE_SNAPSHOTS -> Grants.own(snapshotPermissions(), perimeterReads(), shareReads(),
+                    ledgerItems(List.of("dynamodb:BatchWriteItem"), GRANTS), shareRecordReads());
             // Everything they do in a target account they do as its consumer role; the copy also checks
             // the perimeter (the role is shared, so validate and status may read it too). The readiness
             // check gets its targets in its input, from the Distributed Map.
             case CHECK_TARGETS, VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS ->
                     new Grants(consumerAccess, perimeterReads());
             // Select and report read the Maps' results and the target lists and write what they derive.
-            case SELECT_READY, REPORT -> Grants.own(shareReads(), mapResultReads(), shareWrites());
+            case SELECT_READY -> Grants.own(shareReads(), mapResultReads(), shareWrites());
+            // The report also moves the share's record to SHARED or FAILED.
+            case REPORT -> Grants.own(shareReads(), mapResultReads(), shareWrites(),
+                    ledgerItems(List.of("dynamodb:GetItem", "dynamodb:PutItem"), SHARES));
             // Revoke reads the targets to take back from and the baseline to keep.
+            // An unshare reads the share's record and its grants from the ledger.
             case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
-                    ledgerItems(), perimeterReads(), shareReads());
+                    keyLedgerItems(), ledgerItems(List.of("dynamodb:GetItem", "dynamodb:PutItem"), SHARES),
+                    perimeterReads(), shareReads());
             // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
             // copy's state as the consumer role — so it runs under the copy-waiter role, which target
             // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
@@ -311,13 +320,35 @@ public final class StageFunctions extends Construct {
                 List.of(shareBucket.arnForObjects(Names.MAP_RESULTS_PREFIX + "/*"))));
     }
 
+    /** The ledger's partition-key patterns: share records, grants, key leases (ShareLedger). */
+    static final String SHARES = "SHARES";
+    static final String GRANTS = "GRANT#*";
+    static final String LEASES = "LEASE#*";
+
+    /**
+     * Actions on the ledger table's items whose partition key matches one of {@code leadingKeys} only
+     * ({@code dynamodb:LeadingKeys}, DynamoDB DeveloperGuide "specifying-conditions"): each function reaches
+     * only the kinds of item it keeps, never another's (a copy's task token least of all).
+     */
+    private List<PolicyStatement> ledgerItems(List<String> actions, String... leadingKeys) {
+        return List.of(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(actions)
+                .resources(List.of(ledger.getTableArn()))
+                .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(leadingKeys))))
+                .build());
+    }
+
     /**
      * Whoever edits key policies takes and releases the key's lease (PutItem, DeleteItem) and records, reads
-     * and deletes its grants (BatchWriteItem, Query): on the ledger table only.
+     * and deletes its grants (BatchWriteItem, Query); a revoke reads and deletes launch and snapshot grants too.
      */
-    private List<PolicyStatement> ledgerItems() {
-        return List.of(allow(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-                "dynamodb:Query"), List.of(ledger.getTableArn())));
+    private List<PolicyStatement> keyLedgerItems() {
+        return ledgerItems(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                "dynamodb:Query"), LEASES, GRANTS);
+    }
+
+    /** Reading a share's record (who asked for it, its image), by its id. */
+    private List<PolicyStatement> shareRecordReads() {
+        return ledgerItems(List.of("dynamodb:GetItem"), SHARES);
     }
 
     public Table ledger() {

@@ -51,9 +51,11 @@ class OwnerStackTest {
     private static final String[] COPY_WAITER = {"sts:AssumeRole", "ssm:PutParameter", "ssm:GetParameter",
         "ssm:DeleteParameter", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "states:SendTaskSuccess",
         "states:SendTaskFailure"};
-    /** The share ledger's items, for the functions that edit key policies. */
+    /** The share ledger's items, for the functions that edit key policies: leases, grants, the share's record. */
     private static final String[] LEDGER = {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-        "dynamodb:Query"};
+        "dynamodb:Query", "dynamodb:GetItem"};
+    /** Recording grants, with who asked from the share's record. */
+    private static final String[] GRANT_RECORDS = {"dynamodb:BatchWriteItem", "dynamodb:GetItem"};
     private static final List<String> XRAY = List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments");
 
     private static Set<String> plusBasics(Object... actions) {
@@ -88,19 +90,20 @@ class OwnerStackTest {
     private static final Map<Stage, Map.Entry<String, Set<String>>> ROLES = new EnumMap<>(Map.ofEntries(
             Map.entry(Stage.PREPARE, role("FunctionsPrepareRole", "ec2:DescribeImages", "ec2:DescribeSnapshots",
                     "kms:DescribeKey", "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
-                    "kms:GetKeyPolicy", PERIMETER, SHARE_WRITES)),
+                    "kms:GetKeyPolicy", PERIMETER, SHARE_WRITES, "dynamodb:PutItem")),
             Map.entry(Stage.CHECK_TARGETS, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
             Map.entry(Stage.SELECT_READY, role("FunctionsSelectReadyRole", SHARE_READS, SHARE_WRITES)),
             Map.entry(Stage.GRANT_LAUNCH_PERMISSION, role("FunctionsGrantLaunchPermissionRole",
-                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", PERIMETER, SHARE_READS)),
+                    "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute", PERIMETER, SHARE_READS, GRANT_RECORDS)),
             Map.entry(Stage.KEY_POLICY, role("FunctionsKeyPolicyRole", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
                     PERIMETER, LEDGER, SHARE_READS)),
             Map.entry(Stage.SHARE_SNAPSHOTS, role("FunctionsShareSnapshotsRole", "ec2:DescribeSnapshotAttribute",
-                    "ec2:ModifySnapshotAttribute", PERIMETER, SHARE_READS)),
+                    "ec2:ModifySnapshotAttribute", PERIMETER, SHARE_READS, GRANT_RECORDS)),
             Map.entry(Stage.VALIDATE_CONSUMER, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
             Map.entry(Stage.COPY_IMAGE, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
             Map.entry(Stage.COPY_STATUS, role("FunctionsConsumerAccessRole", "sts:AssumeRole", PERIMETER)),
-            Map.entry(Stage.REPORT, role("FunctionsReportRole", SHARE_READS, SHARE_WRITES)),
+            Map.entry(Stage.REPORT, role("FunctionsReportRole", SHARE_READS, SHARE_WRITES, "dynamodb:GetItem",
+                    "dynamodb:PutItem")),
             Map.entry(Stage.REVOKE, role("FunctionsRevokeRole", "ec2:DescribeImageAttribute",
                     "ec2:ModifyImageAttribute", "ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute",
                     "kms:GetKeyPolicy", "kms:PutKeyPolicy", PERIMETER, LEDGER, SHARE_READS)),

@@ -52,40 +52,50 @@ class ShareLedgerTableTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void ledgerItems_shouldBeWrittenOnlyOnTheLedgerTable_whenGranted() {
+    void ledgerItems_shouldBeGrantedOnTheLedgerTableOnlyForTheirOwnKindsOfItem_whenGranted() {
         // WHEN every statement that names a DynamoDB action
         List<Map<String, Object>> ddb = Synth.statements(template).stream()
                 .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
                 .toList();
 
-        // THEN one per function that edits key policies, only item actions, on the table's ARN only
-        assertThat(ddb).hasSize(2).allSatisfy(s -> {
-            assertThat(Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem", "dynamodb:Query");
+        // THEN each is on the table's ARN only, and only for items of the partition keys it names
+        assertThat(ddb).isNotEmpty().allSatisfy(s -> {
+            assertThat(Synth.actions(s)).allMatch(a -> a.startsWith("dynamodb:") && !a.contains("*")
+                    && !a.equals("dynamodb:Scan"));
             assertThat(String.valueOf(s.get("Resource"))).contains("FunctionsShareLedger").contains("Arn")
                     .doesNotContain("*");
+            assertThat(String.valueOf(s.get("Condition"))).contains("ForAllValues:StringLike")
+                    .contains("dynamodb:LeadingKeys");
         });
+    }
+
+    /** The ledger actions each stage's role holds: what its service classes call (ShareLedger). */
+    private static List<String> ledgerActions(Stage stage) {
+        List<String> keyEditor = List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                "dynamodb:Query", "dynamodb:GetItem");
+        return switch (stage) {
+            case PREPARE -> List.of("dynamodb:PutItem");
+            case GRANT_LAUNCH_PERMISSION, SHARE_SNAPSHOTS -> List.of("dynamodb:BatchWriteItem", "dynamodb:GetItem");
+            case KEY_POLICY -> keyEditor;
+            case REVOKE -> List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                    "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem");
+            case REPORT -> List.of("dynamodb:GetItem", "dynamodb:PutItem");
+            default -> List.of();
+        };
     }
 
     @ParameterizedTest
     @EnumSource(Stage.class)
-    void ledgerItems_shouldBeGrantedOnlyToTheFunctionsThatEditKeyPolicies_whenGranted(Stage stage) {
-        // GIVEN the stages whose service classes take key-policy leases and record key grants (KeyPolicyService,
-        // which Revoke runs too)
-        boolean editsKeyPolicies = stage == Stage.KEY_POLICY || stage == Stage.REVOKE;
+    void ledgerItems_shouldBeGrantedOnlyToTheFunctionsThatKeepLedgerItems_whenGranted(Stage stage) {
+        // GIVEN what the stage's service classes read and write in the ledger
+        List<String> expected = ledgerActions(stage);
 
         // WHEN the stage's role is read
         List<String> ddb = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
                 .flatMap(s -> Synth.actions(s).stream()).filter(a -> a.startsWith("dynamodb:")).toList();
 
-        // THEN it holds the ledger's item actions exactly when it edits key policies
-        if (editsKeyPolicies) {
-            assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem", "dynamodb:Query");
-        } else {
-            assertThat(ddb).as(stage.name()).isEmpty();
-        }
+        // THEN it holds exactly those
+        assertThat(ddb).as(stage.name()).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
