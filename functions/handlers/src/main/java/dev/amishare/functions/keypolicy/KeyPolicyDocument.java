@@ -298,6 +298,35 @@ public final class KeyPolicyDocument {
         return outcome;
     }
 
+    /**
+     * Every principal amishare's statements (compact or older) hold, in the form the policy holds them:
+     * account ids, organization ids, OU paths (see {@link #policyValue}). Sorted.
+     */
+    public Set<String> principals() {
+        Set<String> all = new TreeSet<>();
+        for (Kind kind : Kind.values()) {
+            withSid(kind.sid).forEach(s -> all.addAll(kind.values(s)));
+            legacy(kind).forEach(s -> all.addAll(kind.legacyValues(s)));
+        }
+        return all;
+    }
+
+    /**
+     * The value amishare's statements hold for a principal as launch permissions name it: an account id
+     * as it is, an organization ARN as its id, an OU ARN as its {@link #organizationalUnitPath}.
+     *
+     * @throws IllegalArgumentException when it is none of the three
+     */
+    public static String policyValue(String principal) {
+        if (ACCOUNT_ID.matcher(principal).matches()) {
+            return principal;
+        }
+        if (OU_ARN.matcher(principal).matches()) {
+            return organizationalUnitPath(principal);
+        }
+        return organizationId(principal);
+    }
+
     /** The compact statements amishare owns in the policy, as written: for checks of their form. */
     public List<JsonNode> ownedStatements() {
         List<JsonNode> owned = new ArrayList<>();

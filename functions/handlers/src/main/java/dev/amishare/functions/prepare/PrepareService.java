@@ -29,13 +29,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageState;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.model.KeyManagerType;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -78,7 +74,9 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
             throw new ImageNotAvailableException(image.imageId(), image.stateAsString());
         }
 
-        List<SnapshotInfo> snapshots = snapshots(image);
+        List<SnapshotInfo> snapshots = ImageSnapshots.read(ec2, kms, image, f -> {
+            throw new AwsManagedKeyException(image.imageId(), f.snapshotId(), f.keyArn());
+        }).stream().map(f -> new SnapshotInfo(f.snapshotId(), f.encrypted(), f.keyArn())).toList();
         List<String> keyArns = snapshots.stream().filter(SnapshotInfo::encrypted).map(SnapshotInfo::kmsKeyArn)
                 .distinct().toList();
         LOG.info("AMI {} ({}) has {} snapshots under {} customer-managed keys", image.imageId(), image.name(),
@@ -208,54 +206,5 @@ public record PrepareService(Ec2Client ec2, KmsClient kms, StsClient sts, Perime
             throw new ImageNotFoundException(imageId, region, null);
         }
         return images.get(0);
-    }
-
-    /** The AMI's EBS snapshots with their keys resolved to ARNs; mappings without a snapshot are skipped. */
-    private List<SnapshotInfo> snapshots(Image image) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (BlockDeviceMapping m : image.blockDeviceMappings()) {
-            if (m.ebs() != null && m.ebs().snapshotId() != null) {
-                ids.add(m.ebs().snapshotId());
-            }
-        }
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        List<Snapshot> described;
-        try {
-            described = ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
-        } catch (AwsServiceException e) {
-            throw AwsErrors.common("ec2:DescribeSnapshots", e);
-        }
-        // A snapshot names its key as EC2 stored it (id or ARN); one DescribeKey per distinct key resolves it.
-        Map<String, String> arnByKeyId = new LinkedHashMap<>();
-        List<SnapshotInfo> out = new ArrayList<>();
-        for (Snapshot s : described) {
-            if (!Boolean.TRUE.equals(s.encrypted())) {
-                out.add(new SnapshotInfo(s.snapshotId(), false, null));
-                continue;
-            }
-            String arn = arnByKeyId.get(s.kmsKeyId());
-            if (arn == null) {
-                arn = customerManagedKeyArn(image.imageId(), s.snapshotId(), s.kmsKeyId());
-                arnByKeyId.put(s.kmsKeyId(), arn);
-            }
-            out.add(new SnapshotInfo(s.snapshotId(), true, arn));
-        }
-        return out;
-    }
-
-    private String customerManagedKeyArn(String imageId, String snapshotId, String keyId) {
-        KeyMetadata key;
-        try {
-            key = kms.describeKey(r -> r.keyId(keyId)).keyMetadata();
-        } catch (AwsServiceException e) {
-            throw AwsErrors.common("kms:DescribeKey", e);
-        }
-        if (key.keyManager() == KeyManagerType.AWS) {
-            throw new AwsManagedKeyException(imageId, snapshotId, key.arn());
-        }
-        LOG.info("snapshot {} is encrypted with customer-managed key {}", snapshotId, key.arn());
-        return key.arn();
     }
 }

@@ -49,6 +49,8 @@ public final class FakeEc2 implements Ec2Client {
     public final List<ModifySnapshotAttributeRequest> snapshotModifications = new ArrayList<>();
     public final List<CopyImageRequest> copies = new ArrayList<>();
     public final List<DescribeImagesRequest> imageQueries = new ArrayList<>();
+    /** The calling account: when set, {@code owners("self")} keeps only its images; when null it is ignored. */
+    public String account;
     public int calls;
     public String failWithCode;
     public String copyFailsWithCode;
@@ -80,6 +82,9 @@ public final class FakeEc2 implements Ec2Client {
         List<Image> found = new ArrayList<>();
         for (Image image : images.values()) {
             if (request.hasImageIds() && !request.imageIds().contains(image.imageId())) {
+                continue;
+            }
+            if (account != null && request.owners().contains("self") && !account.equals(image.ownerId())) {
                 continue;
             }
             if (matches(image, request.filters())) {
