@@ -59,12 +59,18 @@ class ShareLedgerTableTest {
                 .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
                 .toList();
 
-        // THEN one per function that edits key policies, only item actions, on the table's ARN only
-        assertThat(ddb).hasSize(2).allSatisfy(s -> {
-            assertThat(Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem", "dynamodb:Query");
-            assertThat(String.valueOf(s.get("Resource"))).contains("FunctionsShareLedger").contains("Arn")
-                    .doesNotContain("*");
+        // THEN one per function that edits key policies and one for the API, only item actions, on the
+        // table's ARN only; the API's narrowed to its partitions
+        assertThat(ddb).hasSize(3).allSatisfy(s -> assertThat(String.valueOf(s.get("Resource")))
+                .contains("FunctionsShareLedger").contains("Arn").doesNotContain("*"));
+        assertThat(ddb).filteredOn(s -> s.get("Condition") == null).hasSize(2).allSatisfy(s -> assertThat(
+                Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem", "dynamodb:Query"));
+        assertThat(ddb).filteredOn(s -> s.get("Condition") != null).singleElement().satisfies(s -> {
+            assertThat(Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem",
+                    "dynamodb:Query");
+            assertThat(s.get("Condition")).isEqualTo(Map.of("ForAllValues:StringLike", Map.of(
+                    "dynamodb:LeadingKeys", List.of("SHARES", "IDEMPOTENCY#*", "GRANT#*"))));
         });
     }
 
@@ -79,10 +85,13 @@ class ShareLedgerTableTest {
         List<String> ddb = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
                 .flatMap(s -> Synth.actions(s).stream()).filter(a -> a.startsWith("dynamodb:")).toList();
 
-        // THEN it holds the ledger's item actions exactly when it edits key policies
+        // THEN it holds the ledger's item actions exactly when it edits key policies; the API reads and keeps
+        // its idempotency keys (its partitions: apiFunction_shouldTouchOnlyShareRecordsIdempotencyKeysAndGrants)
         if (editsKeyPolicies) {
             assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem", "dynamodb:Query");
+        } else if (stage == Stage.SHARE_API) {
+            assertThat(ddb).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query");
         } else {
             assertThat(ddb).as(stage.name()).isEmpty();
         }
