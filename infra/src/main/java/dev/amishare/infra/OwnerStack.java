@@ -89,7 +89,7 @@ public final class OwnerStack extends Stack {
                 .build();
 
         // Entry point: the REST API.
-        api = new ShareApi(this, "ShareApi", stateMachine, stateMachine.getStateMachineName(),
+        api = new ShareApi(this, "ShareApi", functions.function(Stage.SHARE_API),
                 ShareRequestSchema.read(ShareRequestSchema.locate()));
 
         CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn()).build();

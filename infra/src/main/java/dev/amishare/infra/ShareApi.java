@@ -4,36 +4,30 @@ import java.util.List;
 import java.util.Map;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigateway.AuthorizationType;
-import software.amazon.awscdk.services.apigateway.AwsIntegration;
 import software.amazon.awscdk.services.apigateway.CfnModel;
 import software.amazon.awscdk.services.apigateway.EndpointType;
 import software.amazon.awscdk.services.apigateway.IModel;
-import software.amazon.awscdk.services.apigateway.IntegrationOptions;
-import software.amazon.awscdk.services.apigateway.IntegrationResponse;
+import software.amazon.awscdk.services.apigateway.LambdaIntegration;
 import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
 import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
 import software.amazon.awscdk.services.apigateway.MethodOptions;
-import software.amazon.awscdk.services.apigateway.MethodResponse;
 import software.amazon.awscdk.services.apigateway.Model;
-import software.amazon.awscdk.services.apigateway.PassthroughBehavior;
 import software.amazon.awscdk.services.apigateway.RequestValidator;
 import software.amazon.awscdk.services.apigateway.Resource;
 import software.amazon.awscdk.services.apigateway.RestApi;
 import software.amazon.awscdk.services.apigateway.StageOptions;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
-import software.amazon.awscdk.services.stepfunctions.IStateMachine;
 import software.constructs.Construct;
 
 /**
- * REST API in front of the workflow, without a Lambda in between: POST /shares validates the body
- * against the share-request schema in API Gateway and calls states:StartExecution; GET /shares/{id}
- * calls states:DescribeExecution. IAM authorization: callers sign with SigV4 and need execute-api:Invoke.
+ * REST API in front of the workflow: POST /shares (validated against the share-request schema in API
+ * Gateway), GET /shares, GET and DELETE /shares/{id}, GET /images/{imageId}/access, each a Lambda proxy
+ * integration of the ShareApi function (ShareApiService). IAM authorization: callers sign with SigV4 and need
+ * execute-api:Invoke; the function names the signed caller as the share's requestedBy.
  */
 public final class ShareApi extends Construct {
 
@@ -43,15 +37,13 @@ public final class ShareApi extends Construct {
 
     private final RestApi api;
 
-    public ShareApi(Construct scope, String id, IStateMachine stateMachine, String stateMachineName,
-            Map<String, Object> schema) {
+    public ShareApi(Construct scope, String id, IFunction handler, Map<String, Object> schema) {
         super(scope, id);
-        Stack stack = Stack.of(this);
 
         LogGroup accessLogs = LogGroup.Builder.create(this, "AccessLogs").retention(RetentionDays.ONE_MONTH).build();
         api = RestApi.Builder.create(this, "Api")
                 .restApiName("amishare")
-                .description("amishare: start a share and read its status")
+                .description("amishare: start, list, read and unshare shares; report an image's access")
                 .endpointTypes(List.of(EndpointType.REGIONAL))
                 .cloudWatchRole(true)
                 .deployOptions(StageOptions.builder()
@@ -67,16 +59,6 @@ public final class ShareApi extends Construct {
                         .build())
                 .defaultMethodOptions(MethodOptions.builder().authorizationType(AuthorizationType.IAM).build())
                 .build();
-
-        // API Gateway starts and reads executions itself, with a role that can do only that.
-        Role role = Role.Builder.create(this, "StepFunctionsRole")
-                .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
-                .description("amishare API: starts and describes share executions")
-                .build();
-        role.addToPrincipalPolicy(StageFunctions.allow(List.of("states:StartExecution"),
-                List.of(stateMachine.getStateMachineArn())));
-        String executions = StageFunctions.executionsOf(stack, stateMachineName);
-        role.addToPrincipalPolicy(StageFunctions.allow(List.of("states:DescribeExecution"), List.of(executions)));
 
         // The model is the functions' schema file itself, so API Gateway and the prepare stage cannot drift.
         CfnModel cfnModel = CfnModel.Builder.create(this, "ShareRequestModel")
@@ -94,75 +76,32 @@ public final class ShareApi extends Construct {
                 .validateRequestParameters(true)
                 .build();
 
+        // Every route goes to one function (ShareApiService picks the route by resource and method): what
+        // API Gateway alone cannot do needs code anyway (idempotency keys, the ledger, unshares), and one
+        // function keeps one warm container for all of them. The test-invoke permissions are left out: the
+        // console's test button bypasses IAM authorization.
+        LambdaIntegration integration = LambdaIntegration.Builder.create(handler).proxy(true)
+                .allowTestInvoke(false).build();
+
         Resource shares = api.getRoot().addResource("shares");
-        // The execution is named after the API request id: the id the caller gets back and reads with GET.
-        // The input is the body with the caller's IAM identity put first as requestedBy: the model refuses a
-        // body that names requestedBy itself, so the caller cannot choose what the report says.
-        String start = """
-                #set($body = $input.json('$'))
-                {"stateMachineArn": "%s",
-                 "name": "$context.requestId",
-                 "input": "{\\"requestedBy\\":\\"$util.escapeJavaScript($context.identity.userArn)\\",$util.escapeJavaScript($body.substring(1)).replaceAll("\\\\'", "'")"}"""
-                .formatted(stateMachine.getStateMachineArn());
-        shares.addMethod("POST", AwsIntegration.Builder.create()
-                .service("states")
-                .action("StartExecution")
-                .integrationHttpMethod("POST")
-                .options(IntegrationOptions.builder()
-                        .credentialsRole(role)
-                        .passthroughBehavior(PassthroughBehavior.NEVER)
-                        .requestTemplates(Map.of("application/json", start))
-                        .integrationResponses(List.of(
-                                IntegrationResponse.builder().statusCode("202").responseTemplates(Map.of(
-                                        "application/json", """
-                                                {"id": "$context.requestId",
-                                                 "executionArn": "$input.path('$.executionArn')",
-                                                 "startDate": "$input.path('$.startDate')"}""")).build(),
-                                IntegrationResponse.builder().statusCode("400").selectionPattern("4\\d{2}").build(),
-                                IntegrationResponse.builder().statusCode("500").selectionPattern("5\\d{2}").build()))
-                        .build())
-                .build(), MethodOptions.builder()
+        // The body is validated against the model before the function runs: the model refuses a body that
+        // names requestedBy, which the function sets from the caller's IAM identity.
+        shares.addMethod("POST", integration, MethodOptions.builder()
                 .requestValidator(bodyValidator)
                 .requestModels(Map.of("application/json", model))
-                .methodResponses(List.of(response("202"), response("400"), response("500")))
+                .requestParameters(Map.of("method.request.header.Idempotency-Key", false))
                 .build());
-
-        String describe = """
-                {"executionArn": "%s$util.escapeJavaScript($input.params('id'))"}"""
-                .formatted(executions.substring(0, executions.length() - 1));
-        shares.addResource("{id}").addMethod("GET", AwsIntegration.Builder.create()
-                .service("states")
-                .action("DescribeExecution")
-                .integrationHttpMethod("POST")
-                .options(IntegrationOptions.builder()
-                        .credentialsRole(role)
-                        .passthroughBehavior(PassthroughBehavior.NEVER)
-                        .requestTemplates(Map.of("application/json", describe))
-                        .integrationResponses(List.of(
-                                // The report is the workflow's output, a JSON document in a string.
-                                IntegrationResponse.builder().statusCode("200").responseTemplates(Map.of(
-                                        "application/json", """
-                                                {"id": "$input.params('id')",
-                                                 "status": "$input.path('$.status')",
-                                                 "startDate": "$input.path('$.startDate')",
-                                                 "stopDate": "$input.path('$.stopDate')",
-                                                 "report": $input.json('$.output'),
-                                                 "error": $input.json('$.error'),
-                                                 #set($cause = "$!input.path('$.cause')")
-                                                 #if($cause.startsWith("{"))
-                                                 ## A Lambda error: its message only, never its stack trace.
-                                                 #set($lambdaError = $util.parseJson($cause))
-                                                 "cause": "$util.escapeJavaScript($lambdaError.errorMessage).replaceAll("\\\\'", "'")"}
-                                                 #else
-                                                 "cause": $input.json('$.cause')}
-                                                 #end""")).build(),
-                                // ExecutionDoesNotExist and InvalidArn: no share with this id.
-                                IntegrationResponse.builder().statusCode("404").selectionPattern("4\\d{2}").build(),
-                                IntegrationResponse.builder().statusCode("500").selectionPattern("5\\d{2}").build()))
-                        .build())
-                .build(), MethodOptions.builder()
-                .methodResponses(List.of(response("200"), response("404"), response("500")))
+        shares.addMethod("GET", integration, MethodOptions.builder()
+                .requestParameters(Map.of("method.request.querystring.limit", false,
+                        "method.request.querystring.next", false))
                 .build());
+        Resource share = shares.addResource("{id}");
+        share.addMethod("GET", integration);
+        share.addMethod("DELETE", integration, MethodOptions.builder()
+                .requestParameters(Map.of("method.request.querystring.deregisterCopies", false))
+                .build());
+        api.getRoot().addResource("images").addResource("{imageId}").addResource("access")
+                .addMethod("GET", integration);
 
         NagSuppressions.addResourceSuppressions(this, List.of(
                 NagPackSuppression.builder().id("AwsSolutions-APIG3")
@@ -175,15 +114,7 @@ public final class ShareApi extends Construct {
                 NagPackSuppression.builder().id("AwsSolutions-IAM4")
                         .reason("The account-wide API Gateway logging role uses the AWS-managed "
                                 + "AmazonAPIGatewayPushToCloudWatchLogs policy, as API Gateway documents")
-                        .build(),
-                NagPackSuppression.builder().id("AwsSolutions-IAM5")
-                        .reason("DescribeExecution is granted on this state machine's executions, whose names "
-                                + "are the API request ids")
                         .build()), true);
-    }
-
-    private static MethodResponse response(String status) {
-        return MethodResponse.builder().statusCode(status).build();
     }
 
     public RestApi api() {

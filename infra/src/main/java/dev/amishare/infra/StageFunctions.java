@@ -213,6 +213,15 @@ public final class StageFunctions extends Construct {
                             + ":parameter" + Names.TARGET_GROUP_PREFIX + "/*"))));
             case NEW_ACCOUNT -> Grants.own(List.of(allow(List.of("ec2:DescribeImages"), List.of("*"))),
                     perimeterReads());
+            // The API starts and reads executions (see bindStateMachine), reads the share records, keeps its
+            // idempotency keys and reads the grants an access report compares with what EC2 and KMS say: the
+            // same reads of images, snapshots and amishare's key-policy statements as Prepare's.
+            case SHARE_API -> Grants.own(List.of(
+                    apiLedgerItems(),
+                    allow(List.of("ec2:DescribeImages", "ec2:DescribeSnapshots"), List.of("*")),
+                    allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
+                    allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
+                    managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))));
         };
     }
 
@@ -233,10 +242,12 @@ public final class StageFunctions extends Construct {
         Policy starts = Policy.Builder.create(this, "EntryStarts").statements(List.of(start, describe)).build();
         NagSuppressions.addResourceSuppressions(starts, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
-                .reason("Execution names are chosen per event at run time; the wildcard is only the name part of "
-                        + "this state machine's execution ARNs, and the action only reads")
+                .reason("Execution names are chosen per event or API request at run time; the wildcard is only "
+                        + "the name part of this state machine's execution ARNs, and the action only reads")
                 .build()));
-        for (Stage entry : List.of(Stage.SHARE_TAG_CHANGED, Stage.NEW_ACCOUNT)) {
+        // The API starts shares and unshares and reads their executions the same way. None of these functions
+        // is a state of the workflow, so the state machine's ARN in their environment makes no cycle.
+        for (Stage entry : List.of(Stage.SHARE_TAG_CHANGED, Stage.NEW_ACCOUNT, Stage.SHARE_API)) {
             function(entry).getRole().attachInlinePolicy(starts);
             function(entry).addEnvironment("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
         }
@@ -350,6 +361,25 @@ public final class StageFunctions extends Construct {
     private List<PolicyStatement> shareRecordReads() {
         return ledgerItems(List.of("dynamodb:GetItem"), SHARES);
     }
+
+    /**
+     * The API's ledger items, by partition: the share records ({@code SHARES}), its idempotency keys
+     * ({@code IDEMPOTENCY#…}) and the grants an access report reads ({@code GRANT#…}); never a lease or a
+     * copy waiter. It writes only idempotency keys, but IAM cannot tell PutItem's partitions from GetItem's
+     * in one statement, and a second statement would not narrow it: the partitions are the boundary.
+     */
+    private PolicyStatement apiLedgerItems() {
+        PolicyStatement items = allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                List.of(ledger.getTableArn()));
+        items.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys",
+                List.of(SHARES_PARTITION, IDEMPOTENCY_PARTITIONS, GRANT_PARTITIONS)));
+        return items;
+    }
+
+    /** The ledger partitions the API may touch (ledger design: share records, idempotency keys, grants). */
+    static final String SHARES_PARTITION = "SHARES";
+    static final String IDEMPOTENCY_PARTITIONS = "IDEMPOTENCY#*";
+    static final String GRANT_PARTITIONS = "GRANT#*";
 
     public Table ledger() {
         return ledger;

@@ -112,7 +112,13 @@ class OwnerStackTest {
             Map.entry(Stage.SHARE_TAG_CHANGED, role("FunctionsShareTagChangedRole", "states:StartExecution",
                     "states:DescribeExecution", "ssm:GetParameter")),
             Map.entry(Stage.NEW_ACCOUNT, role("FunctionsNewAccountRole", "ec2:DescribeImages",
-                    "states:StartExecution", "states:DescribeExecution", PERIMETER))));
+                    "states:StartExecution", "states:DescribeExecution", PERIMETER)),
+            // The API starts shares and unshares, reads executions, share records, idempotency keys and
+            // grants, and the access report reads what EC2 and KMS grant: no writes beyond its own keys.
+            Map.entry(Stage.SHARE_API, role("FunctionsShareApiRole", "states:StartExecution",
+                    "states:DescribeExecution", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                    "ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:DescribeImageAttribute",
+                    "ec2:DescribeSnapshotAttribute", "kms:GetKeyPolicy"))));
 
     private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, Object... actions) {
         return Map.entry(logicalIdPrefix, plusBasics(actions));
@@ -377,8 +383,13 @@ class OwnerStackTest {
         assertThat(EventPatterns.read(EventPatterns.SHARE_TAG_CHANGED).toString()).contains(Names.TAG_TARGETS);
     }
 
+    /** The ShareApi function's ARN as the template names it in integrations. */
+    private static Map<String, Object> apiFunctionArn() {
+        return Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsShareApi[0-9A-F]+"), "Arn"));
+    }
+
     @Test
-    void api_shouldValidateTheBodyWithTheSchemaAndStartExecutions_whenSynthesized() {
+    void api_shouldValidateTheBodyWithTheSchemaAndProxyToTheApiFunction_whenPosting() {
         template.hasResourceProperties("AWS::ApiGateway::Model", Map.of(
                 "Name", "ShareRequest",
                 "Schema", ShareRequestSchema.read(ShareRequestSchema.locate())));
@@ -387,26 +398,76 @@ class OwnerStackTest {
                 "HttpMethod", "POST",
                 "AuthorizationType", "AWS_IAM",
                 "RequestValidatorId", Match.anyValue(),
-                "Integration", Match.objectLike(Map.of("Type", "AWS", "Uri", Match.objectLike(Map.of("Fn::Join",
-                        Match.arrayWith(List.of(Match.arrayWith(List.of(":states:action/StartExecution"))))))))));
-        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
-                "HttpMethod", "GET",
-                "AuthorizationType", "AWS_IAM",
-                "Integration", Match.objectLike(Map.of("Type", "AWS", "Uri", Match.objectLike(Map.of("Fn::Join",
-                        Match.arrayWith(List.of(Match.arrayWith(List.of(":states:action/DescribeExecution"))))))))));
+                "RequestModels", Map.of("application/json", Match.anyValue()),
+                "RequestParameters", Map.of("method.request.header.Idempotency-Key", false),
+                "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY", "IntegrationHttpMethod", "POST",
+                        "Uri", Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(
+                                List.of(apiFunctionArn()))))))))));
     }
 
     @Test
-    void api_shouldPassTheValidatedBodyAsTheExecutionInput_whenPosting() {
-        // The body, already validated against the schema, becomes the share request the workflow gets.
-        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
-                "HttpMethod", "POST",
-                "Integration", Match.objectLike(Map.of("RequestTemplates", Map.of("application/json",
-                        Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
-                                Match.stringLikeRegexp("[\\s\\S]*\"name\": \"\\$context\\.requestId\"[\\s\\S]*"
-                                        + "requestedBy[\\s\\S]*\\$context\\.identity\\.userArn[\\s\\S]*"
-                                        + "\\$body\\.substring\\(1\\)[\\s\\S]*"))))))))))));
-        // and the stage throttles every method
+    @SuppressWarnings("unchecked")
+    void api_shouldSendEveryRouteToTheApiFunctionUnderIamAuthorization_whenSynthesized() {
+        // GIVEN the routes ShareApiService answers
+        Map<String, String> pathParts = new java.util.HashMap<>();
+        template.findResources("AWS::ApiGateway::Resource").forEach((id, r) -> pathParts.put(id,
+                (String) ((Map<String, Object>) r.get("Properties")).get("PathPart")));
+        assertThat(pathParts.values()).containsExactlyInAnyOrder("shares", "{id}", "images", "{imageId}", "access");
+
+        // WHEN every method of the API is read
+        List<String> routes = new java.util.ArrayList<>();
+        template.findResources("AWS::ApiGateway::Method").values().forEach(m -> {
+            Map<String, Object> props = (Map<String, Object>) m.get("Properties");
+            Map<String, Object> integration = (Map<String, Object>) props.get("Integration");
+            assertThat(props.get("AuthorizationType")).isEqualTo("AWS_IAM");
+            assertThat(integration.get("Type")).isEqualTo("AWS_PROXY");
+            assertThat(String.valueOf(integration.get("Uri"))).contains("FunctionsShareApi");
+            Object resource = ((Map<String, Object>) props.get("ResourceId")).get("Ref");
+            routes.add(props.get("HttpMethod") + " " + pathParts.get(String.valueOf(resource)));
+        });
+
+        // THEN exactly these five, and API Gateway may invoke the function for each, not from the test console
+        assertThat(routes).containsExactlyInAnyOrder("POST shares", "GET shares", "GET {id}", "DELETE {id}",
+                "GET access");
+        Map<String, Map<String, Object>> invokes = template.findResources("AWS::Lambda::Permission",
+                Map.of("Properties", Map.of("Principal", "apigateway.amazonaws.com")));
+        assertThat(invokes).hasSize(5);
+        assertThat(invokes.values()).allSatisfy(p -> assertThat(String.valueOf(p)).contains("FunctionsShareApi")
+                .doesNotContain("test-invoke-stage"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void api_shouldHaveNoRoleOfItsOwnButTheLoggingRole_whenSynthesized() {
+        // GIVEN / WHEN the roles API Gateway may assume
+        List<Object> apiRoles = template.findResources("AWS::IAM::Role").values().stream()
+                .filter(r -> String.valueOf(((Map<String, Object>) r.get("Properties")).get("AssumeRolePolicyDocument"))
+                        .contains("apigateway.amazonaws.com"))
+                .map(r -> ((Map<String, Object>) r.get("Properties")).get("ManagedPolicyArns"))
+                .toList();
+
+        // THEN only the account's logging role: the executions are started by the function, not by API Gateway
+        assertThat(apiRoles).singleElement().asString().contains("AmazonAPIGatewayPushToCloudWatchLogs");
+    }
+
+    @Test
+    void apiFunction_shouldTouchOnlyShareRecordsIdempotencyKeysAndGrants_whenGranted() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                        "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys",
+                                List.of("SHARES", "IDEMPOTENCY#*", "GRANT#*"))),
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsShareLedger.*"),
+                                "Arn"))))))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("FunctionsShareApiRole.*")))));
+        // and it finds the state machine it starts
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", Stage.SHARE_API.handler(),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("STATE_MACHINE_ARN",
+                        Map.of("Ref", Match.stringLikeRegexp("ShareWorkflow.*")))))));
+    }
+
+    @Test
+    void api_shouldThrottleEveryMethod_whenDeployed() {
         template.hasResourceProperties("AWS::ApiGateway::Stage", Map.of("MethodSettings", Match.arrayWith(List.of(
                 Match.objectLike(Map.of("ThrottlingRateLimit", ShareApi.RATE_LIMIT,
                         "ThrottlingBurstLimit", ShareApi.BURST_LIMIT))))));

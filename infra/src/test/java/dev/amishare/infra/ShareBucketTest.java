@@ -84,7 +84,7 @@ class ShareBucketTest {
             case GRANT_LAUNCH_PERMISSION, KEY_POLICY, SHARE_SNAPSHOTS, REVOKE ->
                     Set.of("s3:GetObject " + EXECUTIONS, "s3:ListBucket " + BUCKET);
             case CHECK_TARGETS, VALIDATE_CONSUMER, COPY_IMAGE, COPY_STATUS, AWAIT_COPY, COPY_EVENT,
-                    SHARE_TAG_CHANGED, NEW_ACCOUNT -> Set.of();
+                    SHARE_TAG_CHANGED, NEW_ACCOUNT, SHARE_API -> Set.of();
         };
     }
 

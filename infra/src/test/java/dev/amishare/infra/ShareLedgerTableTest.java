@@ -80,6 +80,7 @@ class ShareLedgerTableTest {
             case REVOKE -> List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                     "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem");
             case REPORT -> List.of("dynamodb:GetItem", "dynamodb:PutItem");
+            case SHARE_API -> List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query");
             default -> List.of();
         };
     }

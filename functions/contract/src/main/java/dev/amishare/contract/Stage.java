@@ -42,7 +42,10 @@ public enum Stage {
             "starts a share when an AMI's " + Names.TAG_TARGETS + " tag changes"),
     /** Entry point: target of the account-vending rules. */
     NEW_ACCOUNT(null, "NewAccount", "entry.NewAccountHandler",
-            "shares the AMIs tagged for new accounts with a newly created account");
+            "shares the AMIs tagged for new accounts with a newly created account"),
+    /** Behind the REST API: starts, lists, reads and unshares shares, and reports an image's access. */
+    SHARE_API(null, "ShareApi", "api.ShareApiHandler",
+            "answers the share API: starts, lists, reads and unshares shares");
 
     /** The package every handler class lives under. */
     public static final String HANDLER_PACKAGE = "dev.amishare.functions.";

@@ -27,13 +27,25 @@ public final class Json {
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    /**
+     * For AWS's own event classes (aws-lambda-java-events): AWS adds fields to its events over time, and a
+     * field the class does not model is no typo of ours. Otherwise as {@link #MAPPER}.
+     */
+    public static final ObjectMapper AWS_EVENTS = MAPPER.copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
     private Json() {
     }
 
     /** Reads {@code type}; malformed JSON becomes the named validation error, never a parse stack trace. */
     public static <T> T read(InputStream in, Class<T> type) {
+        return read(MAPPER, in, type);
+    }
+
+    /** Reads {@code type} with {@code mapper}, errors as {@link #read(InputStream, Class)}. */
+    public static <T> T read(ObjectMapper mapper, InputStream in, Class<T> type) {
         try {
-            return MAPPER.readValue(in, type);
+            return mapper.readValue(in, type);
         } catch (JsonProcessingException e) {
             throw new InvalidShareRequestException(List.of(describe(e)));
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.amishare.functions.common;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -23,16 +24,27 @@ public abstract class StageHandler<I, O> implements RequestStreamHandler {
     private final Class<I> inputType;
     private final Function<I, LogContext.Fields> logFields;
     private final Function<I, O> handle;
+    private final ObjectMapper reader;
 
     protected StageHandler(Class<I> inputType, Function<I, LogContext.Fields> logFields, Function<I, O> handle) {
+        this(inputType, logFields, handle, Json.MAPPER);
+    }
+
+    /**
+     * With {@code reader} for the input: {@link Json#AWS_EVENTS} for an AWS event class, whose JSON carries
+     * fields the class does not model; amishare's own records keep the strict {@link Json#MAPPER}.
+     */
+    protected StageHandler(Class<I> inputType, Function<I, LogContext.Fields> logFields, Function<I, O> handle,
+            ObjectMapper reader) {
         this.inputType = Objects.requireNonNull(inputType, "inputType");
         this.logFields = Objects.requireNonNull(logFields, "logFields");
         this.handle = Objects.requireNonNull(handle, "handle");
+        this.reader = Objects.requireNonNull(reader, "reader");
     }
 
     @Override
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
-        I input = Json.read(in, inputType);
+        I input = Json.read(reader, in, inputType);
         try (LogContext ignored = LogContext.of(logFields.apply(input), context)) {
             Json.write(out, handle.apply(input));
         } catch (SdkClientException e) {

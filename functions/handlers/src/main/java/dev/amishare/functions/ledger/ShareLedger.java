@@ -356,22 +356,29 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
 
     @Override
     public Page shares(int limit, String startAfter) {
-        QueryResponse page;
-        try {
-            page = ddb.query(r -> r.tableName(table).limit(limit)
-                    .keyConditionExpression("#pk = :pk")
-                    .expressionAttributeNames(Map.of("#pk", PK))
-                    .expressionAttributeValues(Map.of(":pk", s(SHARES_PK)))
-                    .exclusiveStartKey(startAfter == null ? null : Map.of(PK, s(SHARES_PK), SK, s(startAfter))));
-        } catch (AwsServiceException e) {
-            throw AwsErrors.common("dynamodb:Query", e);
-        } catch (SdkClientException e) {
-            throw AwsErrors.noAnswer("dynamodb:Query", e);
-        }
-        List<ShareRecord> shares = page.items().stream().map(ShareLedger::shareOf).toList();
-        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? page.lastEvaluatedKey().get(SK).s() : null;
-        return new Page(shares, next);
+        // A Query page may hold fewer items than its Limit (DynamoDB stops at 1 MB): read on until it is full.
+        List<ShareRecord> shares = new ArrayList<>();
+        String after = startAfter;
+        do {
+            String from = after;
+            int left = limit - shares.size();
+            QueryResponse page;
+            try {
+                page = ddb.query(r -> r.tableName(table).limit(left)
+                        .keyConditionExpression("#pk = :pk")
+                        .expressionAttributeNames(Map.of("#pk", PK))
+                        .expressionAttributeValues(Map.of(":pk", s(SHARES_PK)))
+                        .exclusiveStartKey(from == null ? null : Map.of(PK, s(SHARES_PK), SK, s(from))));
+            } catch (AwsServiceException e) {
+                throw AwsErrors.common("dynamodb:Query", e);
+            } catch (SdkClientException e) {
+                throw AwsErrors.noAnswer("dynamodb:Query", e);
+            }
+            page.items().stream().map(ShareLedger::shareOf).forEach(shares::add);
+            after = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                    ? page.lastEvaluatedKey().get(SK).s() : null;
+        } while (after != null && shares.size() < limit);
+        return new Page(shares, after);
     }
 
     /**

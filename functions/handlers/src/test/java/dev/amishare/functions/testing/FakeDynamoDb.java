@@ -41,7 +41,7 @@ public final class FakeDynamoDb implements DynamoDbClient {
     private final Map<String, TreeMap<String, Map<String, AttributeValue>>> items = new TreeMap<>();
     /** Calls by operation name, for assertions on how many the code made. */
     public final Map<String, Integer> calls = new HashMap<>();
-    /** Items per Query page, so that tests exercise pagination. */
+    /** Items per Query page at most (a request's Limit may make it smaller), so that tests exercise pagination. */
     public int pageSize = 2;
     /** How many of the next BatchWriteItem calls leave their last request unprocessed. */
     public int unprocessedBatches;
@@ -92,7 +92,8 @@ public final class FakeDynamoDb implements DynamoDbClient {
     public synchronized GetItemResponse getItem(GetItemRequest request) {
         count("GetItem", request.tableName());
         Map<String, AttributeValue> item = item(request.key().get("pk").s(), request.key().get("sk").s());
-        return GetItemResponse.builder().item(item == null ? null : Map.copyOf(item)).build();
+        return item == null ? GetItemResponse.builder().build()
+                : GetItemResponse.builder().item(Map.copyOf(item)).build();
     }
 
     @Override
@@ -122,8 +123,10 @@ public final class FakeDynamoDb implements DynamoDbClient {
                 ? partition.tailMap(request.exclusiveStartKey().get("sk").s(), false) : partition;
         List<Map<String, AttributeValue>> page = new ArrayList<>();
         String last = null;
+        // A page ends at Limit or at the stub's page size, whichever comes first (DynamoDB also stops at 1 MB).
+        int size = request.limit() == null ? pageSize : Math.min(request.limit(), pageSize);
         for (Map.Entry<String, Map<String, AttributeValue>> e : rest.entrySet()) {
-            if (page.size() == (request.limit() == null ? pageSize : Math.min(pageSize, request.limit()))) {
+            if (page.size() == size) {
                 break;
             }
             page.add(Map.copyOf(e.getValue()));

@@ -233,8 +233,34 @@ class EntryPointsE2ET {
         // WHEN it is read through the API
         HttpResponse<String> response = system.apiCall(SdkHttpMethod.GET, "/shares/" + id, null);
 
-        // THEN Step Functions' ExecutionDoesNotExist becomes 404
+        // THEN neither the ledger nor Step Functions knows it: 404
         assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+    }
+
+    @Test
+    void postShares_shouldStartOneShare_whenTheSameIdempotencyKeyIsSentTwice() throws Exception {
+        // GIVEN a dry-run request and a key of this test run's own
+        GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
+        String body = """
+                {"imageId":"%s","targets":[{"accountId":"%s"}],"dryRun":true}""".formatted(ami.imageId(),
+                Accounts.CONSUMER);
+        Map<String, String> key = Map.of("Idempotency-Key", "e2e-" + java.util.UUID.randomUUID());
+
+        // WHEN it is POSTed twice with the key
+        HttpResponse<String> first = system.apiCall(SdkHttpMethod.POST, "/shares", body, key);
+        HttpResponse<String> replay = system.apiCall(SdkHttpMethod.POST, "/shares", body, key);
+
+        // THEN one execution: the replay answers 200 with the first one, marked as replayed
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        JsonNode accepted = JSON.readTree(first.body());
+        assertThat(accepted.path("id").asText()).startsWith("idem-");
+        assertThat(JSON.readTree(replay.body()).path("executionArn").asText())
+                .isEqualTo(accepted.path("executionArn").asText());
+        DescribeExecutionResponse execution = system.awaitEnd(accepted.path("executionArn").asText());
+        assertThat(execution.status()).as("%s %s", execution.error(), execution.cause())
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
     }
 
     @Test

@@ -147,8 +147,15 @@ final class SystemRun {
 
     /** A call to the deployed API signed with SigV4 as the owner account. */
     HttpResponse<String> apiCall(SdkHttpMethod method, String path, String body) throws Exception {
+        return apiCall(method, path, body, java.util.Map.of());
+    }
+
+    /** The same, with extra request headers (signed with the rest). */
+    HttpResponse<String> apiCall(SdkHttpMethod method, String path, String body, java.util.Map<String, String> headers)
+            throws Exception {
         URI uri = system.apiUrl(aws.endpoint(), path);
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(uri);
+        headers.forEach(request::putHeader);
         if (body != null) {
             request.putHeader("Content-Type", "application/json");
         }
