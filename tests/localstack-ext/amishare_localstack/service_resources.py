@@ -3,12 +3,17 @@ resource ARN(s) it acts on and the service's condition keys, as the Service Auth
 lists them ("list_awssystemsmanager", "list_awsstepfunctions", "list_awsidentityandaccessmanagementiam",
 "list_awsorganizations", "list_amazondynamodb"). enforcement.py checks these against a role session's identity policies.
 
+DynamoDB item operations also carry dynamodb:LeadingKeys, the partition key values of the items they
+touch (DynamoDB DeveloperGuide "specifying-conditions").
+
 An operation not listed here is not checked (the emulator enforces what amishare's functions call);
 every DynamoDB operation is.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import NamedTuple
 
 from localstack.aws.api import RequestContext
@@ -133,19 +138,123 @@ def table_arn(context: RequestContext, name: str, index: str | None = None) -> s
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                      "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
 
+LEADING_KEYS = "dynamodb:leadingkeys"
+
+
+def _partition_key(context: RequestContext, name: str, index: str | None = None) -> str | None:
+    """The partition (HASH) key attribute of the table, or of the index a Query names, from moto's
+    DynamoDB backend that serves the table (dynamodb_api.py). None when there is no such table or
+    index: the provider then answers ResourceNotFoundException / ValidationException itself."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    parts = table_arn(context, name).split(":", 5)
+    if len(parts) < 6:
+        return None
+    try:
+        table = dynamodb_backends[parts[4]][parts[3]].tables.get(parts[5].partition("/")[2])
+    except KeyError:  # a Region moto does not know
+        return None
+    if table is None:
+        return None
+    schema = table.schema
+    if index:
+        found = [i for i in (table.global_indexes or []) + (table.indexes or []) if i.name == index]
+        if not found:
+            return None
+        schema = found[0].schema
+    return next((k["AttributeName"] for k in schema if k.get("KeyType") == "HASH"), None)
+
+
+def _key_value(value: dict | None) -> str | None:
+    """A key attribute's value as IAM compares it: S as it is, N as its digits, B base64-encoded (as on
+    the wire)."""
+    if not isinstance(value, dict):
+        return None
+    if "S" in value or "N" in value:
+        return str(value.get("S", value.get("N")))
+    if "B" in value:
+        raw = value["B"]
+        return base64.b64encode(raw).decode() if isinstance(raw, bytes) else str(raw)
+    return None
+
+
+def _leading_keys(context: RequestContext, table: str, keys: list[dict | None], index: str | None = None) -> dict:
+    """dynamodb:LeadingKeys: the partition key values of the items a request touches (DynamoDB
+    DeveloperGuide "specifying-conditions", "Using IAM policy conditions for fine-grained access
+    control"), a multi-valued key. Not present when the table is unknown."""
+    attribute = _partition_key(context, table, index)
+    if attribute is None:
+        return {}
+    values = [_key_value((key or {}).get(attribute)) for key in keys]
+    return {LEADING_KEYS: list(dict.fromkeys(v for v in values if v is not None))}
+
+
+# one comparison "<operand> = <operand>" of a KeyConditionExpression, operands a name, #name or :value
+_EQUALS = re.compile(r"([#:]?[A-Za-z0-9_.\-]+)\s*(?<![<>!])=\s*([#:]?[A-Za-z0-9_.\-]+)")
+
+
+def _query_key(context: RequestContext, request: dict) -> dict | None:
+    """The partition key attribute and value a Query selects: "pk = :v" / "#n = :v" (either side) of
+    KeyConditionExpression, resolved through ExpressionAttributeNames / ExpressionAttributeValues, or
+    the legacy KeyConditions' EQ (DynamoDB API Query "KeyConditionExpression", "KeyConditions")."""
+    attribute = _partition_key(context, request["TableName"], request.get("IndexName"))
+    if attribute is None:
+        return None
+    legacy = (request.get("KeyConditions") or {}).get(attribute)
+    if legacy:
+        values = legacy.get("AttributeValueList") or []
+        return {attribute: values[0]} if legacy.get("ComparisonOperator") == "EQ" and values else {}
+    names = request.get("ExpressionAttributeNames") or {}
+    values = request.get("ExpressionAttributeValues") or {}
+    for left, right in _EQUALS.findall(request.get("KeyConditionExpression") or ""):
+        for operand, other in ((left, right), (right, left)):
+            if names.get(operand, operand) == attribute and other.startswith(":") and other in values:
+                return {attribute: values[other]}
+    return {}
+
+
+def _item_keys(operation: str, request: dict) -> list[dict] | None:
+    """The key (or item) of each item a single-item request touches; None for other operations."""
+    if operation == "PutItem":
+        return [request.get("Item")]
+    if operation in ("GetItem", "DeleteItem", "UpdateItem"):
+        return [request.get("Key")]
+    return None
+
+
+def _batch_keys(operation: str, entries) -> list[dict]:
+    if operation == "BatchGetItem":
+        return list((entries or {}).get("Keys") or [])
+    return [(e.get("PutRequest") or {}).get("Item") or (e.get("DeleteRequest") or {}).get("Key")
+            for e in entries or []]
+
 
 def _dynamodb(context: RequestContext, request: dict) -> list[Authorization] | None:
     operation = context.operation.name
     if operation in ("TransactWriteItems", "TransactGetItems"):
-        keys = {"dynamodb:enclosingoperation": operation}
-        return [Authorization(f"dynamodb:{_TRANSACT_ACTIONS[kind]}", table_arn(context, item["TableName"]), keys)
-                for entry in request.get("TransactItems") or [] for kind, item in entry.items()]
+        authorizations = []
+        for entry in request.get("TransactItems") or []:
+            for kind, item in entry.items():
+                keys = {"dynamodb:enclosingoperation": operation,
+                        **_leading_keys(context, item["TableName"], [item.get("Item") or item.get("Key")])}
+                authorizations.append(Authorization(f"dynamodb:{_TRANSACT_ACTIONS[kind]}",
+                                                    table_arn(context, item["TableName"]), keys))
+        return authorizations
     if operation in ("BatchGetItem", "BatchWriteItem"):
-        return [Authorization(f"dynamodb:{operation}", table_arn(context, name), {})
-                for name in request.get("RequestItems") or {}]
+        # one authorization per table, with the partition keys of all its items
+        return [Authorization(f"dynamodb:{operation}", table_arn(context, name),
+                              _leading_keys(context, name, _batch_keys(operation, entries)))
+                for name, entries in (request.get("RequestItems") or {}).items()]
     if request.get("TableName"):
-        return [Authorization(f"dynamodb:{operation}",
-                              table_arn(context, request["TableName"], request.get("IndexName")), {})]
+        name, index = request["TableName"], request.get("IndexName")
+        keys = {}
+        if operation == "Query":
+            selected = _query_key(context, request)
+            keys = _leading_keys(context, name, [selected], index) if selected is not None else {}
+        elif _item_keys(operation, request) is not None:
+            keys = _leading_keys(context, name, _item_keys(operation, request))
+        # Scan and table operations: the key is not present (no item is named)
+        return [Authorization(f"dynamodb:{operation}", table_arn(context, name, index), keys)]
     if request.get("ResourceArn"):  # TagResource, ListTagsOfResource, resource policies
         return [Authorization(f"dynamodb:{operation}", request["ResourceArn"], {})]
     return [Authorization(f"dynamodb:{operation}", "*", {})]  # ListTables, DescribeLimits ...

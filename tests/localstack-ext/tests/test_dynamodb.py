@@ -280,3 +280,85 @@ def test_role_session_needs_dynamodb_actions_on_the_table():
     assert "Item" not in root.get_item(TableName=allowed, Key={"pk": {"S": "t"}, "sk": {"S": "1"}})
     # the account root is not restricted
     root.put_item(TableName=other, Item=item)
+
+
+def test_role_session_reaches_only_items_whose_partition_key_the_policy_names():
+    """DeveloperGuide "specifying-conditions" ("Using IAM policy conditions for fine-grained access
+    control"): dynamodb:LeadingKeys is the partition key values of the items a request touches; with
+    ForAllValues:StringLike every one must match. PutItem (Item), GetItem (Key), Query (the partition
+    key of KeyConditionExpression through ExpressionAttributeNames / Values, and of the legacy
+    KeyConditions), BatchWriteItem (all the table's items in one authorization); a refused request
+    gets AccessDeniedException (400) and writes nothing."""
+    root = client("dynamodb", OWNER)
+    name = _table(root)
+    arn = f"arn:aws:dynamodb:{REGION}:{OWNER}:table/{name}"
+    _, creds = role_session(OWNER, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query",
+                                       "dynamodb:BatchWriteItem"], "Resource": arn,
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["GRANT#*"]}}}]})
+    ddb = client("dynamodb", OWNER, **creds)
+    grant, lease = {"pk": {"S": "GRANT#x"}, "sk": {"S": "1"}}, {"pk": {"S": "LEASE#x"}, "sk": {"S": "1"}}
+    root.put_item(TableName=name, Item=lease)
+
+    ddb.put_item(TableName=name, Item={**grant, "v": {"N": "1"}})
+    assert ddb.get_item(TableName=name, Key=grant)["Item"]["v"] == {"N": "1"}
+    page = ddb.query(TableName=name, KeyConditionExpression="#p = :p AND sk = :s",
+                     ExpressionAttributeNames={"#p": "pk"},
+                     ExpressionAttributeValues={":p": {"S": "GRANT#x"}, ":s": {"S": "1"}})
+    assert page["Count"] == 1
+    ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "GRANT#a"}, "sk": {"S": "1"}}}},
+                                              {"DeleteRequest": {"Key": {"pk": {"S": "GRANT#b"}, "sk": {"S": "1"}}}}]})
+    assert "Item" in root.get_item(TableName=name, Key={"pk": {"S": "GRANT#a"}, "sk": {"S": "1"}})
+
+    refused = [
+        lambda: ddb.put_item(TableName=name, Item={**lease, "v": {"N": "2"}}),
+        lambda: ddb.get_item(TableName=name, Key=lease),
+        lambda: ddb.query(TableName=name, KeyConditionExpression=":p = pk",
+                          ExpressionAttributeValues={":p": {"S": "LEASE#x"}}),
+        lambda: ddb.query(TableName=name, KeyConditions={"pk": {"AttributeValueList": [{"S": "LEASE#x"}],
+                                                                "ComparisonOperator": "EQ"}}),
+        lambda: ddb.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": "GRANT#c"}, "sk": {"S": "1"}}}},
+            {"PutRequest": {"Item": {"pk": {"S": "COPY#b"}, "sk": {"S": "1"}}}}]}),
+    ]
+    for call in refused:
+        response = _error(call)
+        assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+            "AccessDeniedException", 400)
+        assert arn in response["Error"]["Message"]
+    assert "v" not in root.get_item(TableName=name, Key=lease)["Item"]
+    assert "Item" not in root.get_item(TableName=name, Key={"pk": {"S": "GRANT#c"}, "sk": {"S": "1"}})
+    assert "Item" not in root.get_item(TableName=name, Key={"pk": {"S": "COPY#b"}, "sk": {"S": "1"}})
+
+
+def test_leading_keys_of_transactions_per_item_and_no_leading_keys_for_scan():
+    """DeveloperGuide "transaction-apis-iam": each action of TransactWriteItems / TransactGetItems is
+    authorized as its item operation, so dynamodb:LeadingKeys is that item's partition key;
+    "specifying-conditions": a Scan names no partition key, so the key is not present (Null "true"
+    holds; IAM UserGuide "reference_policies_elements_condition_operators" Null). Number keys are
+    compared as their digits."""
+    root = client("dynamodb", OWNER)
+    name = f"amishare-{uuid.uuid4().hex[:10]}"
+    root.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    arn = f"arn:aws:dynamodb:{REGION}:{OWNER}:table/{name}"
+    _, creds = role_session(OWNER, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+         "Resource": arn, "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["1*"]}}},
+        {"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": arn,
+         "Condition": {"Null": {"dynamodb:LeadingKeys": "true"}}}]})
+    ddb = client("dynamodb", OWNER, **creds)
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": name, "Item": {"id": {"N": "10"}}}},
+                                            {"Put": {"TableName": name, "Item": {"id": {"N": "11"}}}}])
+    got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": name, "Key": {"id": {"N": "10"}}}}])
+    assert got["Responses"][0]["Item"] == {"id": {"N": "10"}}
+    response = _error(lambda: ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"id": {"N": "12"}}}},
+        {"Delete": {"TableName": name, "Key": {"id": {"N": "20"}}}}]))
+    assert response["Error"]["Code"] == "AccessDeniedException"
+    assert "dynamodb:DeleteItem" in response["Error"]["Message"]
+    assert "Item" not in root.get_item(TableName=name, Key={"id": {"N": "12"}})
+    assert _error(lambda: ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": name, "Key": {"id": {"N": "20"}}}}]))["Error"]["Code"] == "AccessDeniedException"
+    assert ddb.scan(TableName=name)["Count"] == 2

@@ -504,8 +504,10 @@ def test_amishare_handler_errors_and_ec2_calls(lam, role_arn, functions, tmp_pat
     assert AMISHARE_JAR.exists(), f"{AMISHARE_JAR} is built by ./mvnw package before these tests run"
     jar = tmp_path / "functions.jar"  # a copy: the build may rewrite the original meanwhile
     shutil.copyfile(AMISHARE_JAR, jar)
+    # the handler's no-arg constructor needs the ledger's name; neither invocation reaches the ledger
     name = create_function(lam, role_arn, jar.read_bytes(),
-                           "dev.amishare.functions.launch.GrantLaunchPermissionHandler::handleRequest")
+                           "dev.amishare.functions.launch.GrantLaunchPermissionHandler::handleRequest",
+                           env={"AMISHARE_LEDGER_TABLE": "amishare-share-ledger"})
     functions.append(name)
     response, payload = invoke(lam, name, {"imageId": "bad", "accountIds": ["1"]})
     assert response["FunctionError"] == "Unhandled"
