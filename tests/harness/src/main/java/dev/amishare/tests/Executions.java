@@ -25,6 +25,11 @@ public final class Executions {
         return sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).input(input)).executionArn();
     }
 
+    /** An execution's name: the share id amishare keys its ledger items by. */
+    public static String name(String executionArn) {
+        return executionArn.substring(executionArn.lastIndexOf(':') + 1);
+    }
+
     /**
      * Polls until the execution has ended or {@code timeout} passed, telling {@code progress} the name of
      * every state it enters (in order, once).

@@ -49,6 +49,25 @@ public record GoldenAmi(String imageId, List<String> keyArns, List<String> snaps
         }
     }
 
+    /** A customer-managed key in the owner account with the amishare:managed opt-in, for several AMIs to share. */
+    public static String managedKey(Aws aws, String description) {
+        return aws.kms(Accounts.OWNER).createKey(r -> r.description(description)
+                .tags(t -> t.tagKey(MANAGED.key()).tagValue(MANAGED.value()))).keyMetadata().arn();
+    }
+
+    /**
+     * An opted-in golden AMI with one volume per key of {@code keyArns} (in order), so several AMIs can use
+     * the same keys and their shares meet on the same key policies.
+     */
+    public static GoldenAmi underKeys(Aws aws, List<String> keyArns) {
+        Ec2Client ec2 = aws.ec2(Accounts.OWNER);
+        String imageId = Images.withVolumes(ec2, keyArns);
+        List<String> snapshots = Images.snapshotIds(ec2, imageId);
+        ec2.createTags(r -> r.resources(snapshots).tags(MANAGED));
+        ec2.createTags(r -> r.resources(imageId).tags(MANAGED));
+        return new GoldenAmi(imageId, List.copyOf(keyArns), snapshots);
+    }
+
     public static GoldenAmi create(Aws aws, Spec spec) {
         List<String> keys = new ArrayList<>();
         for (int i = 1; i <= spec.volumes(); i++) {

@@ -83,16 +83,16 @@ public final class Stages {
         store = new ShareStore(s3, SHARE_BUCKET);
         ledger = new ShareLedger(ledgerTable(aws.dynamoDb(Accounts.OWNER)), LEDGER_TABLE);
         var directory = new OrganizationDirectory(aws.organizations(Accounts.OWNER));
-        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter, directory::accountsUnder, store));
-        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter, store));
+        prepare = new PrepareHandler(new PrepareService(ec2, kms, sts, perimeter, directory::accountsUnder, store, ledger));
+        launch = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(ec2, perimeter, store, ledger));
         keyPolicy = new KeyPolicyHandler(new KeyPolicyService(kms, perimeter, store, ledger));
-        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter, store));
+        snapshots = new ShareSnapshotsHandler(new SnapshotPermissionService(ec2, perimeter, store, ledger));
         checkTargets = new CheckTargetsHandler(new ReadinessService(roles, targets));
         validate = new ValidateConsumerHandler(new ConsumerValidationService(roles, targets));
         copy = new CopyImageHandler(new CopyImageService(roles, targets, perimeter));
         copyStatus = new CopyStatusHandler(new CopyStatusService(roles, targets));
-        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store),
-                new KeyPolicyService(kms, perimeter, store, ledger), perimeter, store));
+        revoke = new RevokeHandler(new RevokeService(ec2, new SnapshotPermissionService(ec2, perimeter, store, ledger),
+                new KeyPolicyService(kms, perimeter, store, ledger), perimeter, store, ledger));
     }
 
     /** The ledger table, created as the owner stack declares it (string keys pk and sk) when absent. */

@@ -36,9 +36,10 @@ class GrantLaunchPermissionHandlerIT {
 
     GrantLaunchPermissionHandlerIT(Aws aws) {
         owner = aws.ec2(Accounts.OWNER);
+        Stages stages = new Stages(aws);
         handler = new GrantLaunchPermissionHandler(new GrantLaunchPermissionService(owner,
                 new PerimeterGuard(Perimeter.ofOrganization(Accounts.ORGANIZATION_ID), aws.organizations(Accounts.OWNER)),
-                new Stages(aws).store));
+                stages.store, stages.ledger));
     }
 
     @BeforeEach
