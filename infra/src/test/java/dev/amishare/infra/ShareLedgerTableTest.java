@@ -51,38 +51,72 @@ class ShareLedgerTableTest {
         }
     }
 
+    /** The partition keys the key-policy functions' items have: never COPY#, the copy waiters' task tokens. */
+    private static final List<String> SHARE_ITEM_KEYS = List.of("LEASE#*", "GRANT#*", "KEY#*", "SHARES");
+    private static final String[] SHARE_ITEM_ACTIONS = {"dynamodb:PutItem", "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem", "dynamodb:Query"};
+    private static final String[] COPY_WAIT_ACTIONS = {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"};
+
     @Test
-    @SuppressWarnings("unchecked")
-    void ledgerItems_shouldBeWrittenOnlyOnTheLedgerTable_whenGranted() {
+    void ledgerItems_shouldBeGrantedOnlyOnTheLedgerTableAndOnlyByPartitionKeyPrefix_whenGranted() {
         // WHEN every statement that names a DynamoDB action
         List<Map<String, Object>> ddb = Synth.statements(template).stream()
                 .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
                 .toList();
 
-        // THEN one per function that edits key policies, only item actions, on the table's ARN only
-        assertThat(ddb).hasSize(2).allSatisfy(s -> {
-            assertThat(Synth.actions(s)).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem", "dynamodb:Query");
+        // THEN one per function that edits key policies and one for the copy waiters' role, only item actions
+        // (no Scan, which names no partition key), on the table's ARN only, each limited to its own items
+        assertThat(ddb).hasSize(3).allSatisfy(s -> {
+            assertThat(Synth.actions(s)).doesNotContain("dynamodb:Scan", "dynamodb:GetItem", "dynamodb:*");
             assertThat(String.valueOf(s.get("Resource"))).contains("FunctionsShareLedger").contains("Arn")
                     .doesNotContain("*");
+            assertThat(s).containsKey("Condition");
         });
+        assertThat(ddb).filteredOn(s -> s.get("Condition").equals(Map.of("ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", SHARE_ITEM_KEYS))))
+                .hasSize(2).allSatisfy(s -> assertThat(Synth.actions(s)).containsExactlyInAnyOrder(SHARE_ITEM_ACTIONS));
+        assertThat(ddb).filteredOn(s -> s.get("Condition").equals(Map.of("ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of("COPY#*")))))
+                .singleElement().satisfies(s -> assertThat(Synth.actions(s)).containsExactlyInAnyOrder(COPY_WAIT_ACTIONS));
+    }
+
+    @Test
+    void copyTokens_shouldBeReachableOnlyByTheCopyWaiterRole_whenGranted() {
+        // WHEN every DynamoDB statement whose partition-key patterns could match a COPY# key
+        List<Map<String, Object>> copyItems = Synth.statements(template).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
+                .filter(s -> String.valueOf(s.get("Condition")).contains("COPY#"))
+                .toList();
+
+        // THEN only the copy waiters' (the share-item patterns cannot match COPY#…), held by that role alone
+        assertThat(SHARE_ITEM_KEYS).noneMatch(p -> "COPY#222222222222#eu-west-1#ami-1".matches(
+                p.replace("*", ".*")));
+        assertThat(copyItems).hasSize(1);
+        for (Stage stage : Stage.values()) {
+            boolean waits = stage == Stage.AWAIT_COPY || stage == Stage.COPY_EVENT;
+            boolean reaches = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
+                    .anyMatch(s -> String.valueOf(s.get("Condition")).contains("COPY#"));
+            assertThat(reaches).as(stage.name()).isEqualTo(waits);
+        }
     }
 
     @ParameterizedTest
     @EnumSource(Stage.class)
-    void ledgerItems_shouldBeGrantedOnlyToTheFunctionsThatEditKeyPolicies_whenGranted(Stage stage) {
+    void ledgerItems_shouldBeGrantedOnlyToTheFunctionsThatUseTheLedger_whenGranted(Stage stage) {
         // GIVEN the stages whose service classes take key-policy leases and record key grants (KeyPolicyService,
-        // which Revoke runs too)
+        // which Revoke runs too), and the copy waiters that keep task tokens (CopyTokenStore)
         boolean editsKeyPolicies = stage == Stage.KEY_POLICY || stage == Stage.REVOKE;
+        boolean waitsForCopies = stage == Stage.AWAIT_COPY || stage == Stage.COPY_EVENT;
 
         // WHEN the stage's role is read
         List<String> ddb = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
                 .flatMap(s -> Synth.actions(s).stream()).filter(a -> a.startsWith("dynamodb:")).toList();
 
-        // THEN it holds the ledger's item actions exactly when it edits key policies
+        // THEN it holds the ledger's item actions exactly when it uses them
         if (editsKeyPolicies) {
-            assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem", "dynamodb:Query");
+            assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder(SHARE_ITEM_ACTIONS);
+        } else if (waitsForCopies) {
+            assertThat(ddb).as(stage.name()).containsExactlyInAnyOrder(COPY_WAIT_ACTIONS);
         } else {
             assertThat(ddb).as(stage.name()).isEmpty();
         }
