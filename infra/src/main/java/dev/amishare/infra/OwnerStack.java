@@ -43,13 +43,14 @@ public final class OwnerStack extends Stack {
     public OwnerStack(Construct scope, String id, OwnerStackProps props) {
         super(scope, id, props.stackProps());
 
+        WorkflowOptions options = WorkflowOptions.defaults();
         functions = new StageFunctions(this, "Functions", new StageFunctions.StageFunctionsProps(props.functionsJar(),
-                props.consumerRoleName(), props.perimeter(), props.externalId(), props.managementAccountId()));
+                props.consumerRoleName(), props.perimeter(), props.externalId(), props.managementAccountId(), options));
 
         stateMachine = new ShareWorkflow(this, "ShareWorkflow", new ShareWorkflowProps(functions.byStage(),
                 functions.shareBucket(),
                 LogGroup.Builder.create(this, "ShareWorkflowLogs").retention(RetentionDays.ONE_MONTH).build(),
-                WorkflowOptions.defaults())).stateMachine();
+                options)).stateMachine();
         functions.bindStateMachine(stateMachine);
 
         // Entry point: a changed amishare:targets tag on one of this account's AMIs. AWS puts the tagged

@@ -3,6 +3,7 @@ package dev.amishare.infra;
 import dev.amishare.contract.Names;
 import dev.amishare.contract.Perimeter;
 import dev.amishare.contract.Stage;
+import dev.amishare.statemachine.WorkflowOptions;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -25,7 +26,6 @@ import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
-import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
@@ -49,13 +49,9 @@ import software.constructs.Construct;
  */
 public final class StageFunctions extends Construct {
 
-    /** Where AwaitCopy and CopyEvent find the copy-token key: {@code CopyTokenStore.ENV_KEY_ID}. */
-    static final String COPY_TOKEN_KEY_ENV = "AMISHARE_COPY_TOKEN_KEY_ID";
-
     private final Code code;
     private final Stack stack;
     private final StageFunctionsProps props;
-    private final Key copyTokenKey;
     private final Bucket shareBucket;
     private final Table ledger;
     private final Role consumerAccess;
@@ -72,13 +68,6 @@ public final class StageFunctions extends Construct {
                 .assetHashType(AssetHashType.CUSTOM)
                 .assetHash(FunctionsJar.contentHash(props.functionsJar()))
                 .build());
-
-        // The copies' task tokens are encrypted under a key of amishare's own, not the account's aws/ssm key
-        // that anyone in the account may use through SSM: only the copy waiter's role may use this one.
-        copyTokenKey = Key.Builder.create(this, "CopyTokenKey")
-                .description("amishare: encrypts the task tokens of executions awaiting copies")
-                .enableKeyRotation(true)
-                .build();
 
         // What grows with the number of targets lives here, not in the workflow's state: target lists,
         // the Distributed Maps' results, the reports. Private, TLS only, encrypted, kept 90 days.
@@ -99,9 +88,10 @@ public final class StageFunctions extends Construct {
                         + "S3 access, and a log bucket per owner account would need its own retention")
                 .build()), true);
 
-        // The share ledger: leases that let one writer at a time edit a key policy, and the key grants per
-        // image that a revoke counts (ShareLedger). Small items, bursty use: on demand. Its grant items are
-        // the only record of which AMI keeps a principal in a key policy, hence recovery and protection.
+        // The share ledger: leases that let one writer at a time edit a key policy, the key grants per
+        // image that a revoke counts (ShareLedger), and the task tokens of executions awaiting copies
+        // (CopyTokenStore). Small items, bursty use: on demand. Its grant items are the only record of which
+        // AMI keeps a principal in a key policy, hence recovery and protection.
         // One region's table (AWS::DynamoDB::Table): the owner stack runs in one region, and a global
         // table's replicas would copy leases that only make sense where the keys are.
         ledger = Table.Builder.create(this, "ShareLedger")
@@ -120,7 +110,7 @@ public final class StageFunctions extends Construct {
         consumerAccess = sharedRole("ConsumerAccessRole", Names.CONSUMER_ACCESS_ROLE,
                 "amishare: assumes the consumer role in target accounts to validate and copy");
         // AwaitCopy and CopyEvent read the copy's state as the consumer role too, but they also store and
-        // answer task tokens: a role of their own keeps those SSM, KMS and Step Functions actions off
+        // answer task tokens: a role of their own keeps those ledger and Step Functions actions off
         // validate/copy/status.
         copyWaiter = sharedRole("CopyWaiterRole", Names.COPY_WAITER_ROLE,
                 "amishare: keeps copy task tokens and reads copy state as target consumer roles");
@@ -131,6 +121,9 @@ public final class StageFunctions extends Construct {
             grants.statements().forEach(function::addToRolePolicy);
             functions.put(stage, function);
         }
+        // A stored token is kept as long as the workflow's Await copy task may wait with it.
+        functions.get(Stage.AWAIT_COPY).addEnvironment(Names.ENV_COPY_WAIT_SECONDS,
+                Long.toString(props.workflowOptions().copyTimeout().toSeconds().longValue()));
 
         NagSuppressions.addResourceSuppressions(this, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-L1")
@@ -142,7 +135,7 @@ public final class StageFunctions extends Construct {
                         + "names; ec2:Describe*, X-Ray and organizations:ListAccounts have no resource-level "
                         + "permissions; image, snapshot "
                         + "and key ARNs are narrowed by the amishare:managed aws:ResourceTag condition; consumer "
-                        + "roles and copy-wait parameters are named per target or copy at run time; share-bucket "
+                        + "roles are named per target at run time; share-bucket "
                         + "objects are named per execution and Map Run (shares/*, map-runs/*); the perimeter "
                         + "organization's account, OU and root ARNs name its management account, which the "
                         + "stack does not know, and are narrowed to the organization's id")
@@ -195,17 +188,13 @@ public final class StageFunctions extends Construct {
             case REVOKE -> Grants.own(imagePermissions(), snapshotPermissions(), keyPolicyPermissions(),
                     keyLedgerItems(), ledgerItems(List.of("dynamodb:GetItem", "dynamodb:PutItem"), SHARES),
                     perimeterReads(), shareReads());
-            // AwaitCopy keeps the copy's task token (a SecureString under the copy-token key), then reads the
-            // copy's state as the consumer role — so it runs under the copy-waiter role, which target
-            // accounts trust beside the consumer-access role — and resumes at once (deleting the parameter)
-            // when the copy is already done. CopyEvent reads the token back when the forwarded event
-            // arrives, reads the copy's state again as the consumer role, and resumes. Both answer tokens:
+            // AwaitCopy keeps the copy's task token (a COPY# item of the ledger), then reads the copy's state
+            // as the consumer role — so it runs under the copy-waiter role, which target accounts trust
+            // beside the consumer-access role — and resumes at once (deleting its item) when the copy is
+            // already done. CopyEvent queries the copy's tokens when the forwarded event arrives, reads the
+            // copy's state again as each waiter's consumer role, resumes and deletes. Both answer tokens:
             // see bindStateMachine.
-            case AWAIT_COPY, COPY_EVENT -> new Grants(copyWaiter, List.of(
-                    allow(List.of("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"),
-                            List.of(copyTokens())),
-                    viaSsm(allow(List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
-                            List.of(copyTokenKey.getKeyArn())))));
+            case AWAIT_COPY, COPY_EVENT -> new Grants(copyWaiter, copyWaitItems());
             // Both entry points start executions: see bindStateMachine. The tag's target groups are
             // parameters under one path of this account and region.
             case SHARE_TAG_CHANGED -> Grants.own(List.of(allow(List.of("ssm:GetParameter"), List.of(
@@ -335,6 +324,7 @@ public final class StageFunctions extends Construct {
     static final String SHARES = "SHARES";
     static final String GRANTS = "GRANT#*";
     static final String LEASES = "LEASE#*";
+    static final String COPY_WAITS = "COPY#*";
 
     /**
      * Actions on the ledger table's items whose partition key matches one of {@code leadingKeys} only
@@ -355,6 +345,15 @@ public final class StageFunctions extends Construct {
     private List<PolicyStatement> keyLedgerItems() {
         return ledgerItems(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                 "dynamodb:Query"), LEASES, GRANTS);
+    }
+
+    /**
+     * The copy waiters store (PutItem), find (Query) and forget (DeleteItem) task tokens: only the ledger's
+     * {@code COPY#} items, and no other function may touch those: with no other grant matching
+     * {@code COPY#}, this role alone can read a token.
+     */
+    private List<PolicyStatement> copyWaitItems() {
+        return ledgerItems(List.of("dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"), COPY_WAITS);
     }
 
     /** Reading a share's record (who asked for it, its image), by its id. */
@@ -399,7 +398,6 @@ public final class StageFunctions extends Construct {
         if (props.externalId() != null) {
             env.put(Names.ENV_EXTERNAL_ID, props.externalId());
         }
-        env.put(COPY_TOKEN_KEY_ENV, copyTokenKey.getKeyArn());
         env.put(Names.ENV_SHARE_BUCKET, shareBucket.getBucketName());
         env.put(Names.ENV_LEDGER_TABLE, ledger.getTableName());
         return env;
@@ -460,17 +458,6 @@ public final class StageFunctions extends Construct {
         return "arn:" + stack.getPartition() + ":kms:" + stack.getRegion() + ":" + stack.getAccount() + ":key/*";
     }
 
-    private String copyTokens() {
-        return "arn:" + stack.getPartition() + ":ssm:" + stack.getRegion() + ":" + stack.getAccount()
-                + ":parameter" + Names.COPY_TOKEN_PREFIX + "/*";
-    }
-
-    /** Key use only through SSM in this region, as SSM encrypts and decrypts SecureString parameters. */
-    private PolicyStatement viaSsm(PolicyStatement statement) {
-        statement.addCondition("StringEquals", Map.of("kms:ViaService", "ssm." + stack.getRegion() + ".amazonaws.com"));
-        return statement;
-    }
-
     private static PolicyStatement managedOnly(PolicyStatement statement) {
         statement.addCondition("StringEquals", Map.of("aws:ResourceTag/" + Names.TAG_MANAGED, Names.TAG_MANAGED_VALUE));
         return statement;
@@ -498,24 +485,23 @@ public final class StageFunctions extends Construct {
         return java.util.Collections.unmodifiableMap(functions);
     }
 
-    public Key copyTokenKey() {
-        return copyTokenKey;
-    }
-
     /**
      * What the functions are built from.
      *
      * @param perimeter where they may share, written into every function's environment
      * @param externalId the external id of the consumer roles' trust policies, or null
      * @param managementAccountId where account-vending events come from, or null
+     * @param workflowOptions the workflow's tunables, as the state machine is built with them: how long a
+     *     copy's task token is kept follows its copy timeout
      */
     public record StageFunctionsProps(Path functionsJar, String consumerRoleName, Perimeter perimeter,
-            String externalId, String managementAccountId) {
+            String externalId, String managementAccountId, WorkflowOptions workflowOptions) {
 
         public StageFunctionsProps {
             Objects.requireNonNull(functionsJar, "functionsJar");
             Objects.requireNonNull(consumerRoleName, "consumerRoleName");
             Objects.requireNonNull(perimeter, "perimeter");
+            Objects.requireNonNull(workflowOptions, "workflowOptions");
         }
     }
 }

@@ -47,10 +47,9 @@ class OwnerStackTest {
     /** Reading share data (ListBucket: a missing object is a 404, not a 403) and writing it. */
     private static final String[] SHARE_READS = {"s3:GetObject", "s3:ListBucket"};
     private static final String SHARE_WRITES = "s3:PutObject";
-    /** AwaitCopy and CopyEvent: the consumer role, the copy tokens, their key through SSM, the callbacks. */
-    private static final String[] COPY_WAITER = {"sts:AssumeRole", "ssm:PutParameter", "ssm:GetParameter",
-        "ssm:DeleteParameter", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "states:SendTaskSuccess",
-        "states:SendTaskFailure"};
+    /** AwaitCopy and CopyEvent: the consumer role, the ledger's copy-token items, the callbacks. */
+    private static final String[] COPY_WAITER = {"sts:AssumeRole", "dynamodb:PutItem", "dynamodb:Query",
+        "dynamodb:DeleteItem", "states:SendTaskSuccess", "states:SendTaskFailure"};
     /** The share ledger's items, for the functions that edit key policies: leases, grants, the share's record. */
     private static final String[] LEDGER = {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
         "dynamodb:Query", "dynamodb:GetItem"};
@@ -200,26 +199,20 @@ class OwnerStackTest {
         Map<String, Object> waiterArn = Map.of("Fn::GetAtt",
                 List.of(Match.stringLikeRegexp("FunctionsCopyWaiterRole.*"), "Arn"));
         Object tokens = Match.objectLike(Map.of(
-                "Action", List.of("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"),
-                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                        ":ssm:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"),
-                        ":parameter/amishare/copy-tokens/*")))));
-        Object tokenKey = Match.objectLike(Map.of(
-                "Action", List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
-                "Condition", Map.of("StringEquals", Map.of("kms:ViaService",
-                        Map.of("Fn::Join", List.of("", List.of("ssm.", Map.of("Ref", "AWS::Region"), ".amazonaws.com"))))),
-                "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsCopyTokenKey.*"), "Arn"))));
+                "Action", List.of("dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"),
+                "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("COPY#*"))),
+                "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("FunctionsShareLedger.*"), "Arn"))));
         Object callbacks = Match.objectLike(Map.of(
                 "Action", List.of("states:SendTaskSuccess", "states:SendTaskFailure"),
                 "Resource", Map.of("Ref", Match.stringLikeRegexp("ShareWorkflow.*"))));
 
         // WHEN / THEN a fixed name the consumer stacks can trust,
         template.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "amishare-copy-waiter"));
-        // the copy-token parameters, under their own rotated key used only through SSM,
+        // the ledger's copy-token items only (no parameters, no key of their own any more),
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(tokens, tokenKey))),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(tokens))),
                 "Roles", List.of(waiter)));
-        template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
+        template.resourceCountIs("AWS::KMS::Key", 0);
         // the task callbacks on the state machine only,
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyDocument", Map.of("Statement", List.of(callbacks)),
@@ -227,6 +220,19 @@ class OwnerStackTest {
         // and only AwaitCopy and CopyEvent run under it
         assertThat(template.findResources("AWS::Lambda::Function",
                 Map.of("Properties", Map.of("Role", waiterArn)))).hasSize(2);
+    }
+
+    @Test
+    void awaitCopy_shouldKeepTokensForTheWorkflowsCopyTimeout_whenSynthesized() {
+        // GIVEN / WHEN the owner stack with the workflow's default options / THEN AwaitCopy's tokens expire
+        // after the Await copy task's timeout (8 h), which the state machine is built with
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", Stage.AWAIT_COPY.handler(),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(Names.ENV_COPY_WAIT_SECONDS, "28800")))));
+        @SuppressWarnings("unchecked")
+        String definition = template.findResources("AWS::StepFunctions::StateMachine").values().stream()
+                .map(r -> Synth.render(((Map<String, Object>) r.get("Properties")).get("DefinitionString")))
+                .filter(d -> d.contains("\"Await copy\"")).findFirst().orElseThrow();
+        assertThat(definition).contains("\"TimeoutSeconds\":28800");
     }
 
     @Test

@@ -51,6 +51,9 @@ class ShareLedgerTableTest {
         }
     }
 
+    /** Every partition-key pattern a function other than the copy waiters is granted. */
+    private static final List<String> SHARE_ITEM_KEYS = List.of("LEASE#*", "GRANT#*", "SHARES", "IDEMPOTENCY#*");
+
     @Test
     void ledgerItems_shouldBeGrantedOnTheLedgerTableOnlyForTheirOwnKindsOfItem_whenGranted() {
         // WHEN every statement that names a DynamoDB action
@@ -69,6 +72,26 @@ class ShareLedgerTableTest {
         });
     }
 
+    @Test
+    void copyTokens_shouldBeReachableOnlyByTheCopyWaiterRole_whenGranted() {
+        // WHEN every DynamoDB statement whose partition-key patterns could match a COPY# key
+        List<Map<String, Object>> copyItems = Synth.statements(template).stream()
+                .filter(s -> Synth.actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:")))
+                .filter(s -> String.valueOf(s.get("Condition")).contains("COPY#"))
+                .toList();
+
+        // THEN only the copy waiters' (the share-item patterns cannot match COPY#…), held by that role alone
+        assertThat(SHARE_ITEM_KEYS).noneMatch(p -> "COPY#222222222222#eu-west-1#ami-1".matches(
+                p.replace("*", ".*")));
+        assertThat(copyItems).hasSize(1);
+        for (Stage stage : Stage.values()) {
+            boolean waits = stage == Stage.AWAIT_COPY || stage == Stage.COPY_EVENT;
+            boolean reaches = Synth.statementsOf(template, Synth.roleOf(template, stage)).stream()
+                    .anyMatch(s -> String.valueOf(s.get("Condition")).contains("COPY#"));
+            assertThat(reaches).as(stage.name()).isEqualTo(waits);
+        }
+    }
+
     /** The ledger actions each stage's role holds: what its service classes call (ShareLedger). */
     private static List<String> ledgerActions(Stage stage) {
         List<String> keyEditor = List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
@@ -81,6 +104,7 @@ class ShareLedgerTableTest {
                     "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem");
             case REPORT -> List.of("dynamodb:GetItem", "dynamodb:PutItem");
             case SHARE_API -> List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query");
+            case AWAIT_COPY, COPY_EVENT -> List.of("dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem");
             default -> List.of();
         };
     }

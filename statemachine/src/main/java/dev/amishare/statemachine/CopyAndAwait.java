@@ -31,16 +31,17 @@ import software.constructs.Construct;
  * EC2 emits "EC2 AMI State Change" ({@code available} / {@code failed}) in the account and region of the
  * copy. The consumer stack forwards it to the owner account's event bus, whose rule invokes
  * {@code CopyEventHandler}. <b>Await copy</b> invokes {@code AwaitCopyHandler} with
- * {@code waitForTaskToken}: it stores the task token under (account, region, image id) in SSM Parameter
- * Store, then reads the copy's state once; a copy already {@code available} or {@code failed} (it
+ * {@code waitForTaskToken}: it stores the task token under (account, region, image id) and the execution
+ * in the share ledger, then reads the copy's state once; a copy already {@code available} or {@code failed} (it
  * finished before the token was stored, or the event was lost) resumes the task at once. Storing before
  * reading closes the race: an event that arrives after the read finds the token, one that arrived before
  * is covered by the read. {@code CopyEventHandler} answers SendTaskSuccess with a CopyStatusResult, or
- * SendTaskFailure with {@link CopyFailedException}'s name for {@code failed}, and deletes the token.
+ * SendTaskFailure with {@link CopyFailedException}'s name for {@code failed}, to every execution awaiting
+ * the copy, and deletes their tokens.
  * <p>
  * EventBridge delivers best effort, so the wait has a safety net: nobody sends heartbeats, so
  * {@code HeartbeatSeconds} (the re-check interval) ends a silent wait with {@code States.HeartbeatTimeout},
- * which is retried: the handler runs again, stores a new token and re-reads the state. The retry count
+ * which is retried: the handler runs again, stores a new token in place of its last and re-reads the state. The retry count
  * bounds the whole wait to about the copy timeout; {@code TimeoutSeconds} caps a single wait at the same
  * value should anything ever send heartbeats. A polling Wait/Choice loop would cost two state transitions
  * and a Lambda call per poll for copies that take tens of minutes; the task token costs one per re-check.

@@ -46,12 +46,6 @@ public final class Names {
     public static final String COPY_WAITER_ROLE = "amishare-copy-waiter";
 
     /**
-     * Where AwaitCopy keeps task tokens until CopyEvent answers them: parameter names are
-     * {@code <prefix>/<account>/<region>/<image id>}, so IAM grants {@code <prefix>/*}.
-     */
-    public static final String COPY_TOKEN_PREFIX = "/amishare/copy-tokens";
-
-    /**
      * Where the owner keeps named target groups for the targets tag ({@code group:<name>} in the tag):
      * parameter {@code <prefix>/<name>}, a StringList of account ids and organization ({@code o-…}) or OU
      * ({@code ou-…}) ids, so IAM grants {@code <prefix>/*}.
@@ -82,7 +76,10 @@ public final class Names {
      */
     public static final String ENV_LEDGER_TABLE = "AMISHARE_LEDGER_TABLE";
 
-    /** The ledger's partition key (a string: {@code LEASE#<key ARN>}, {@code KEY#<key ARN>}). */
+    /**
+     * The ledger's partition key (a string: {@code LEASE#<key ARN>}, {@code KEY#<key ARN>},
+     * {@code COPY#<account>#<region>#<image id>}).
+     */
     public static final String LEDGER_PARTITION_KEY = "pk";
 
     /** The ledger's sort key (a string). */
@@ -100,6 +97,12 @@ public final class Names {
      * that is no longer running: two writers never edit one key policy at the same time.
      */
     public static final int LEDGER_LEASE_SECONDS = 75;
+
+    /**
+     * Environment variable of AwaitCopy: how long the workflow waits for a copy in all, in seconds (the Await
+     * copy task's timeout), which bounds how long the ledger keeps a copy's task token.
+     */
+    public static final String ENV_COPY_WAIT_SECONDS = "AMISHARE_COPY_WAIT_SECONDS";
 
     /** Every execution keeps its objects under {@code shares/<execution name>/}. */
     public static final String SHARE_DATA_PREFIX = "shares/";

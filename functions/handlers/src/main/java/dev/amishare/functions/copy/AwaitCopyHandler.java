@@ -13,7 +13,7 @@ public final class AwaitCopyHandler extends StageHandler<AwaitCopyInput, CopySta
 
     public AwaitCopyHandler() {
         this(new AwaitCopyService(new CopyStatusService(AwsClients.consumerRoles(), AwsClients.targetClients()),
-                CopyTokenStore.fromEnvironment(AwsClients.ssm()),
+                CopyTokenStore.fromEnvironment(AwsClients.dynamoDb()),
                 new CopyResumer(AwsClients.sfn())));
     }
 

@@ -10,7 +10,7 @@ import dev.amishare.functions.model.TargetRole;
  * @param targetRole the target account that owns the copy, and the role to read its state as
  * @param region its region
  * @param imageId the copy ({@code CopyImageResult.imageId})
- * @param executionId the workflow execution, for the logs
+ * @param executionId the workflow execution: the token is kept per copy and execution
  */
 public record AwaitCopyInput(String taskToken, TargetRole targetRole, String region, String imageId,
         String executionId) {
@@ -19,6 +19,8 @@ public record AwaitCopyInput(String taskToken, TargetRole targetRole, String reg
     public void validate() {
         new Validation()
                 .require(taskToken != null && !taskToken.isBlank(), "taskToken: required (invoke with waitForTaskToken)")
+                .require(executionId != null && !executionId.isBlank(),
+                        "executionId: required (the token is kept per copy and execution)")
                 .throwIfInvalid();
         status().validate();
     }

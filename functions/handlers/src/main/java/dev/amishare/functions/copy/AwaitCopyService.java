@@ -21,7 +21,7 @@ public record AwaitCopyService(CopyStatusService status, CopyTokenStore tokens, 
                 new CopyTokenStore.Waiter(input.taskToken(), input.executionId(), input.targetRole().roleName()));
         CopyStatusResult now = status.status(input.status());
         if (resumer.resume(input.taskToken(), now)) {
-            tokens.delete(input.accountId(), input.region(), input.imageId());
+            tokens.delete(input.accountId(), input.region(), input.imageId(), input.executionId());
         } else {
             LOG.info("copy {} in {} of {} is {}: waiting for EC2's state change event", input.imageId(),
                     input.region(), input.accountId(), now.state());

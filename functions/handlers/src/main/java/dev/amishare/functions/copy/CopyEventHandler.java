@@ -7,13 +7,13 @@ import dev.amishare.functions.common.StageHandler;
 
 /**
  * Lambda entry point, target of the owner event bus's rule for forwarded "EC2 AMI State Change" events:
- * resumes the workflow waiting for that copy (see {@link CopyEventService}). The event is read as a tree:
+ * resumes the workflow executions waiting for that copy (see {@link CopyEventService}). The event is read as a tree:
  * it is EventBridge's, not one of amishare's records, and AWS may add fields to it.
  */
 public final class CopyEventHandler extends StageHandler<JsonNode, CopyEventResult> {
 
     public CopyEventHandler() {
-        this(new CopyEventService(CopyTokenStore.fromEnvironment(AwsClients.ssm()), new CopyResumer(AwsClients.sfn()),
+        this(new CopyEventService(CopyTokenStore.fromEnvironment(AwsClients.dynamoDb()), new CopyResumer(AwsClients.sfn()),
                 new CopyStatusService(AwsClients.consumerRoles(), AwsClients.targetClients())));
     }
 

@@ -1,39 +1,48 @@
 package dev.amishare.functions.copy;
 
-import dev.amishare.contract.Names;
 import software.amazon.awssdk.services.ec2.model.StateReason;
 import software.amazon.awssdk.services.ec2.model.ImageState;
 import software.amazon.awssdk.services.ec2.model.Image;
 import dev.amishare.functions.testing.FakeTargetClients;
 import dev.amishare.functions.testing.FakeSts;
 import dev.amishare.functions.common.ConsumerRoles;
+import dev.amishare.errors.ConsumerRoleNotAssumableException;
 import dev.amishare.errors.UntrustedEventException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amishare.functions.testing.FakeSfn;
-import dev.amishare.functions.testing.FakeSsm;
+import dev.amishare.functions.testing.FakeDynamoDb;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class CopyEventHandlerTest {
 
     private static final String COPY = "ami-00000000000000001";
-    private static final String PARAMETER = "/amishare/copy-tokens/222222222222/eu-west-1/" + COPY;
+    private static final String PK = "COPY#222222222222#eu-west-1#" + COPY;
 
-    private final FakeSsm ssm = new FakeSsm();
+    private final FakeDynamoDb ddb = new FakeDynamoDb();
+    /** As AwaitCopy stores tokens: the same table, the workflow's wait. */
+    private final CopyTokenStore tokens = new CopyTokenStore(ddb, FakeDynamoDb.TABLE, Duration.ofHours(8));
     private final FakeSfn sfn = new FakeSfn();
     private final FakeTargetClients target = new FakeTargetClients();
     private final FakeSts sts = new FakeSts("111111111111");
     private final CopyEventHandler handler = new CopyEventHandler(new CopyEventService(
-            new CopyTokenStore(ssm, Names.COPY_TOKEN_PREFIX, null), new CopyResumer(sfn),
+            new CopyTokenStore(ddb, FakeDynamoDb.TABLE, null), new CopyResumer(sfn),
             new CopyStatusService(new ConsumerRoles(sts, null), target)));
 
     /** What Await copy stores for the waiting execution. */
-    private static final String WAITER =
-            "{\"taskToken\":\"token-1\",\"executionId\":\"run-1\",\"roleName\":\"AmiShareConsumer\"}";
+    private static final CopyTokenStore.Waiter WAITER = new CopyTokenStore.Waiter("token-1", "run-1", "AmiShareConsumer");
+
+    private void waiting(CopyTokenStore.Waiter waiter) {
+        tokens.put("222222222222", "eu-west-1", COPY, waiter);
+    }
 
     /** The copy as EC2 reports it to the target's consumer role. */
     private void copyIs(ImageState state, String reason) {
@@ -59,7 +68,7 @@ class CopyEventHandlerTest {
     @Test
     void event_shouldResumeWithTheCopyStatusAndDeleteTheToken_whenTheCopyBecameAvailable() {
         // GIVEN an execution awaiting the copy, which EC2 reports available
-        ssm.parameters.put(PARAMETER, WAITER);
+        waiting(WAITER);
         copyIs(ImageState.AVAILABLE, null);
 
         // WHEN
@@ -71,14 +80,14 @@ class CopyEventHandlerTest {
             assertThat(s.output()).isEqualTo("{\"accountId\":\"222222222222\",\"region\":\"eu-west-1\","
                     + "\"imageId\":\"" + COPY + "\",\"state\":\"available\"}");
         });
-        assertThat(ssm.parameters).isEmpty();
+        assertThat(ddb.sortKeys(PK)).isEmpty();
         assertThat(out).isEqualTo("{\"resumed\":true}");
     }
 
     @Test
     void event_shouldFailTheTaskWithCopyFailed_whenTheCopyFailed() {
         // GIVEN
-        ssm.parameters.put(PARAMETER, WAITER);
+        waiting(WAITER);
         copyIs(ImageState.FAILED, "Copy of snapshot failed");
 
         // WHEN
@@ -90,7 +99,7 @@ class CopyEventHandlerTest {
             assertThat(f.error()).isEqualTo("dev.amishare.errors.CopyFailedException");
             assertThat(f.cause()).contains(COPY, "Copy of snapshot failed");
         });
-        assertThat(ssm.parameters).isEmpty();
+        assertThat(ddb.sortKeys(PK)).isEmpty();
     }
 
     @Test
@@ -103,26 +112,26 @@ class CopyEventHandlerTest {
         // THEN
         assertThat(out).isEqualTo("{\"resumed\":false}");
         assertThat(sfn.successes).isEmpty();
-        assertThat(ssm.deletes).isZero();
+        assertThat(ddb.count("DeleteItem")).isZero();
     }
 
     @Test
     void event_shouldResumeNothing_whenTheStateIsNotFinal() {
         // GIVEN
-        ssm.parameters.put(PARAMETER, WAITER);
+        waiting(WAITER);
 
         // WHEN
         String out = invoke(event("pending", ""));
 
         // THEN the token keeps waiting
         assertThat(out).isEqualTo("{\"resumed\":false}");
-        assertThat(ssm.parameters).containsEntry(PARAMETER, WAITER);
+        assertThat(tokens.get("222222222222", "eu-west-1", COPY)).containsExactly(WAITER);
     }
 
     @Test
     void event_shouldTolerateAClosedToken_whenTheRecheckResumedTheTaskFirst() {
         // GIVEN a token whose task Await copy's own read already resumed
-        ssm.parameters.put(PARAMETER, WAITER);
+        waiting(WAITER);
         copyIs(ImageState.AVAILABLE, null);
         sfn.closed.add("token-1");
 
@@ -131,14 +140,14 @@ class CopyEventHandlerTest {
 
         // THEN no error: the task is closed, the token forgotten
         assertThat(out).isEqualTo("{\"resumed\":true}");
-        assertThat(ssm.parameters).isEmpty();
+        assertThat(ddb.sortKeys(PK)).isEmpty();
     }
 
     @Test
     void event_shouldRefuseAndResumeNothing_whenEc2ContradictsTheEvent() {
         // GIVEN an execution awaiting a copy that EC2 still reports pending, and a made-up "available" event
         // (a direct invocation of the function, or an event not sent by EC2)
-        ssm.parameters.put(PARAMETER, WAITER);
+        waiting(WAITER);
         copyIs(ImageState.PENDING, null);
 
         // WHEN / THEN the named error, read as the waiting execution's consumer role; nothing resumed or forgotten
@@ -148,6 +157,56 @@ class CopyEventHandlerTest {
                 a -> assertThat(a.roleArn()).isEqualTo("arn:aws:iam::222222222222:role/AmiShareConsumer"));
         assertThat(sfn.successes).isEmpty();
         assertThat(sfn.failures).isEmpty();
-        assertThat(ssm.parameters).containsEntry(PARAMETER, WAITER);
+        assertThat(tokens.get("222222222222", "eu-west-1", COPY)).containsExactly(WAITER);
+    }
+
+    @Test
+    void event_shouldResumeEveryWaiterAndForgetEach_whenTwoExecutionsAwaitTheCopy() {
+        // GIVEN two executions awaiting the same copy, with different consumer roles, which EC2 reports available
+        waiting(WAITER);
+        waiting(new CopyTokenStore.Waiter("token-2", "run-2", "OtherConsumer"));
+        copyIs(ImageState.AVAILABLE, null);
+
+        // WHEN
+        String out = invoke(event("available", ""));
+
+        // THEN both tasks get the status, each verified as its own role, and both tokens are forgotten
+        assertThat(out).isEqualTo("{\"resumed\":true}");
+        assertThat(sfn.successes).extracting(s -> s.taskToken()).containsExactlyInAnyOrder("token-1", "token-2");
+        assertThat(sts.assumed).extracting(a -> a.roleArn()).containsExactlyInAnyOrder(
+                "arn:aws:iam::222222222222:role/AmiShareConsumer", "arn:aws:iam::222222222222:role/OtherConsumer");
+        assertThat(ddb.sortKeys(PK)).isEmpty();
+    }
+
+    @Test
+    void event_shouldSkipTheWaiter_whenItsTokenHasExpired() {
+        // GIVEN a token stored more than the wait (plus margin) ago by an execution that was stopped, and a live one
+        new CopyTokenStore(ddb, FakeDynamoDb.TABLE, Duration.ofHours(8),
+                Clock.fixed(Instant.now().minus(Duration.ofHours(9)), ZoneOffset.UTC))
+                .put("222222222222", "eu-west-1", COPY, new CopyTokenStore.Waiter("token-old", "run-old", "AmiShareConsumer"));
+        waiting(WAITER);
+        copyIs(ImageState.AVAILABLE, null);
+
+        // WHEN
+        invoke(event("available", ""));
+
+        // THEN only the live one is resumed; the expired item is left to time to live
+        assertThat(sfn.successes).singleElement().satisfies(s -> assertThat(s.taskToken()).isEqualTo("token-1"));
+        assertThat(ddb.sortKeys(PK)).containsExactly("run-old");
+    }
+
+    @Test
+    void event_shouldResumeTheOtherWaiterAndRaiseAfter_whenOneWaitersRoleCannotBeAssumed() {
+        // GIVEN two waiters of an available copy; run-2's consumer role cannot be assumed
+        waiting(WAITER);
+        waiting(new CopyTokenStore.Waiter("token-2", "run-2", "OtherConsumer"));
+        copyIs(ImageState.AVAILABLE, null);
+        sts.deniedRoles.add("arn:aws:iam::222222222222:role/OtherConsumer");
+
+        // WHEN / THEN run-1 is resumed and forgotten; run-2's failure is raised after, and its token stays
+        assertThatThrownBy(() -> invoke(event("available", ""))).isInstanceOf(ConsumerRoleNotAssumableException.class)
+                .hasMessageContaining("OtherConsumer");
+        assertThat(sfn.successes).singleElement().satisfies(s -> assertThat(s.taskToken()).isEqualTo("token-1"));
+        assertThat(ddb.sortKeys(PK)).containsExactly("run-2");
     }
 }
