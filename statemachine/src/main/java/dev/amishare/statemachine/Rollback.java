@@ -75,7 +75,9 @@ final class Rollback extends StateMachineFragment {
                 "dryRun", false,
                 // What the targets had before this execution stays: rollback takes back only what it granted.
                 "keepAt", Payloads.Prepared.baseline(),
-                "executionId", Payloads.Prepared.executionId()), "$.rollback");
+                "executionId", Payloads.Prepared.executionId(),
+                // This execution's share: only its ledger grants end, and nobody loses what another share holds.
+                "shareId", Payloads.Prepared.executionId()), "$.rollback");
     }
 
     private Choice rollBack(String name, State revoke, State otherwise) {

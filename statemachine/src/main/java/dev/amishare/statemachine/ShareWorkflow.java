@@ -20,6 +20,7 @@ import software.constructs.Construct;
  * The sharing workflow, chained from its fragments in the order a share happens:
  *
  * <ol>
+ *   <li><b>Unshare?</b>: an input naming {@code unshare} takes one share back instead ({@link Unshare}).</li>
  *   <li><b>Prepare share</b>: check the request, list the OUs' accounts it copies into, read the AMI, its
  *       snapshots and keys and the access the targets already have; write the target list to S3. It grants
  *       nothing, so its failure ends the execution at once.</li>
@@ -97,9 +98,12 @@ public final class ShareWorkflow extends Construct {
                         summary.next(new Succeed(this, "Shared")))
                 .otherwise(rollback.targetsFailed());
 
-        Chain definition = Chain.start(prepare)
-                .next(checks)
-                .next(anyToGrant);
+        Unshare unshare = new Unshare(this, "Unshare", props.function(Stage.REVOKE));
+        Choice unshareAsked = Choice.Builder.create(this, "Unshare?").build()
+                .when(Unshare.asked(), unshare)
+                .otherwise(prepare);
+        prepare.next(checks).next(anyToGrant);
+        Chain definition = Chain.start(unshareAsked);
         grants.next(fanOut).next(report).next(withinTolerance);
 
         stateMachine = StateMachine.Builder.create(this, "StateMachine")

@@ -61,6 +61,7 @@ class ShareWorkflowTest {
         List<String> names = new ArrayList<>(Arrays.stream(Stage.values()).filter(Stage::inWorkflow)
                 .map(Stage::stateName).toList());
         names.add("Revoke failed targets");
+        names.add("Unshare");
         return names;
     }
 
@@ -418,5 +419,42 @@ class ShareWorkflowTest {
                 .hasMessageContaining("maxConcurrentTargets");
         assertThat(WorkflowOptions.defaults().withMaxConcurrentTargets(10_000).maxConcurrentTargets())
                 .isEqualTo(10_000);
+    }
+
+    @Test
+    void definition_shouldSendAnUnshareToTheRevokeFunctionAndNeverToPrepare_whenTheInputNamesUnshare() {
+        // GIVEN the synthesized workflow
+        JsonNode definition = Synth.definition(Synth.template());
+        Map<String, JsonNode> states = states(definition);
+
+        // WHEN the first state is read
+        JsonNode first = states.get(definition.get("StartAt").asText());
+
+        // THEN it asks whether the input is an unshare: then Who asks? → Unshare → Unshared; else Prepare
+        assertThat(definition.get("StartAt").asText()).isEqualTo("Unshare?");
+        assertThat(first.get("Choices").get(0).get("Variable").asText()).isEqualTo("$.unshare");
+        assertThat(first.get("Choices").get(0).get("IsPresent").asBoolean()).isTrue();
+        assertThat(first.get("Choices").get(0).get("Next").asText()).isEqualTo("Who asks?");
+        assertThat(first.get("Default").asText()).isEqualTo(Stage.PREPARE.stateName());
+        JsonNode unshare = states.get("Unshare");
+        assertThat(unshare.get("Next").asText()).isEqualTo("Unshared");
+        assertThat(unshare.get("Catch").get(0).get("Next").asText()).isEqualTo("Unshare failed");
+        assertThat(unshare.get("Resource")).isEqualTo(states.get(Stage.REVOKE.stateName()).get("Resource"));
+        JsonNode payload = unshare.get("Parameters");
+        assertThat(payload.get("unshare.$").asText()).isEqualTo("$.unshare");
+        assertThat(payload.get("requestedBy.$").asText()).isEqualTo("$.requestedBy");
+        assertThat(states.get("Nobody named").get("Next").asText()).isEqualTo("Unshare");
+    }
+
+    @Test
+    void rollback_shouldNameItsOwnShare_whenRevokingWhatItGranted() {
+        // GIVEN the synthesized workflow
+        Map<String, JsonNode> states = states(Synth.definition(Synth.template()));
+
+        // WHEN / THEN both revokes of a failed share take back only this execution's share
+        for (String revoke : List.of(Stage.REVOKE.stateName(), "Revoke failed targets")) {
+            JsonNode payload = states.get(revoke).get("Parameters");
+            assertThat(payload.get("shareId.$").asText()).as(revoke).isEqualTo("$.prepared.executionId");
+        }
     }
 }
