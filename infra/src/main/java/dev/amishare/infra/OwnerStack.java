@@ -101,6 +101,9 @@ public final class OwnerStack extends Stack {
                 .description("The other principal every consumer stack trusts (AwaitCopy)")
                 .value(functions.copyWaiterRole().getRoleArn()).build();
         CfnOutput.Builder.create(this, "ApiUrl").value(api.api().urlForPath("/shares")).build();
+        CfnOutput.Builder.create(this, "LedgerTableName")
+                .description("The share ledger: key-policy leases, grants, share records, copy waiters")
+                .value(functions.ledger().getTableName()).build();
 
         NagSuppressions.addResourceSuppressions(stateMachine, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-SF1")

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * @param stateMachineArn the sharing workflow
  * @param apiId the REST API's id
  * @param apiStage the REST API's stage
+ * @param ledgerTable the owner stack's share ledger table
  */
-public record DeployedSystem(String stateMachineArn, String apiId, String apiStage) {
+public record DeployedSystem(String stateMachineArn, String apiId, String apiStage, String ledgerTable) {
 
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(8);
     private static DeployedSystem deployed;
@@ -65,7 +66,7 @@ public record DeployedSystem(String stateMachineArn, String apiId, String apiSta
             // https://<api id>.execute-api.<host>/<stage>/shares
             URI api = URI.create(outputs.path("ApiUrl").asText());
             return new DeployedSystem(outputs.path("StateMachineArn").asText(), api.getHost().split("\\.")[0],
-                    api.getPath().split("/")[1]);
+                    api.getPath().split("/")[1], outputs.path("LedgerTableName").asText());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

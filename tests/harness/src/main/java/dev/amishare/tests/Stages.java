@@ -95,8 +95,8 @@ public final class Stages {
                 new KeyPolicyService(kms, perimeter, store, ledger), perimeter, store, ledger));
     }
 
-    /** The ledger table, created as the owner stack declares it (string keys pk and sk) when absent. */
-    private static DynamoDbClient ledgerTable(DynamoDbClient ddb) {
+    /** The ledger table {@link #LEDGER_TABLE}, created as the owner stack declares it (string keys pk and sk) when absent. */
+    public static DynamoDbClient ledgerTable(DynamoDbClient ddb) {
         if (!ddb.listTables().tableNames().contains(LEDGER_TABLE)) {
             ddb.createTable(r -> r.tableName(LEDGER_TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(

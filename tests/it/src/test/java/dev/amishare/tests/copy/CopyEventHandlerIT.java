@@ -17,11 +17,13 @@ import dev.amishare.functions.copy.CopyTokenStore;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.LocalStackExtension;
+import dev.amishare.tests.Stages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +36,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.StateMachineAlreadyExistsException;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * The copy wait's resume path against the emulator's SSM and Step Functions: a real execution parked on a
- * task token (an EventBridge PutEvents waitForTaskToken task stands in for the Lambda, which the emulator
- * cannot run without Docker), the token stored as AwaitCopyHandler stores it, and CopyEventHandler fed an
+ * The copy wait's resume path against the emulator's DynamoDB (the share ledger's table, as the owner stack
+ * declares it) and Step Functions: real executions parked on task tokens (an EventBridge PutEvents waitForTaskToken task stands in for the Lambda, which the emulator
+ * cannot run without Docker), the tokens stored as AwaitCopyHandler stores them, and CopyEventHandler fed an
  * "EC2 AMI State Change" event.
  */
 @ExtendWith(LocalStackExtension.class)
@@ -62,7 +63,6 @@ class CopyEventHandlerIT {
 
     private final IamClient iam;
     private final SfnClient sfn;
-    private final SsmClient ssm;
     private final CopyTokenStore tokens;
     private final CopyEventHandler handler;
     private String stateMachineArn;
@@ -70,8 +70,8 @@ class CopyEventHandlerIT {
     CopyEventHandlerIT(Aws aws) {
         iam = aws.iam(Accounts.OWNER);
         sfn = aws.sfn(Accounts.OWNER);
-        ssm = aws.ssm(Accounts.OWNER);
-        tokens = new CopyTokenStore(ssm, "/amishare-it/copy-tokens", null);
+        tokens = new CopyTokenStore(Stages.ledgerTable(aws.dynamoDb(Accounts.OWNER)), Stages.LEDGER_TABLE,
+                Duration.ofHours(8));
         handler = new CopyEventHandler(new CopyEventService(tokens, new CopyResumer(sfn), new CopyStatusService(
                 new dev.amishare.functions.common.ConsumerRoles(aws.sts(Accounts.OWNER), null), new EmulatorTargetClients(aws.endpoint()))));
         this.aws = aws;
@@ -87,8 +87,9 @@ class CopyEventHandlerIT {
         copy = Images.plain(aws.ec2(Accounts.CONSUMER, Accounts.OTHER_REGION));
     }
 
-    private CopyTokenStore.Waiter waiter(String token) {
-        return new CopyTokenStore.Waiter(token, "it-execution", ROLE);
+    /** What Await copy stores for the parked execution {@code arn}. */
+    private static CopyTokenStore.Waiter waiter(String[] parked) {
+        return new CopyTokenStore.Waiter(parked[1], parked[0], ROLE);
     }
 
     @BeforeAll
@@ -162,7 +163,7 @@ class CopyEventHandlerIT {
     void event_shouldResumeTheParkedExecutionWithTheCopyStatus_whenTheCopyBecameAvailable() throws Exception {
         // GIVEN an execution waiting on its token, stored for the copy
         String[] parked = parkedExecution();
-        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked[1]));
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked));
 
         // WHEN EC2's event arrives
         JsonNode out = invoke(event("available", ""));
@@ -182,13 +183,35 @@ class CopyEventHandlerIT {
         // GIVEN an execution waiting for a copy EC2 reports available, and an event claiming it failed (made up:
         // a direct invocation of the function, or an event no EC2 sent)
         String[] parked = parkedExecution();
-        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked[1]));
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(parked));
 
         // WHEN / THEN the named error; the execution keeps waiting and its token stays
         assertThatThrownBy(() -> invoke(event("failed", "Snapshot copy failed")))
                 .isInstanceOf(UntrustedEventException.class).hasMessageContaining("EC2 says available");
         assertThat(sfn.describeExecution(r -> r.executionArn(parked[0])).status()).isEqualTo(ExecutionStatus.RUNNING);
-        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, copy)).isPresent();
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, copy)).contains(waiter(parked));
         sfn.stopExecution(r -> r.executionArn(parked[0]));
+        tokens.delete(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, parked[0]);
+    }
+
+    @Test
+    void event_shouldResumeEveryParkedExecution_whenTwoExecutionsAwaitTheSameCopy() throws Exception {
+        // GIVEN two executions waiting for the same copy, each with its own stored token
+        String[] first = parkedExecution();
+        String[] second = parkedExecution();
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(first));
+        tokens.put(Accounts.CONSUMER, Accounts.OTHER_REGION, copy, waiter(second));
+
+        // WHEN EC2's event arrives
+        JsonNode out = invoke(event("available", ""));
+
+        // THEN both executions end with the copy's status, and neither token is left
+        assertThat(out.get("resumed").asBoolean()).isTrue();
+        for (String[] parked : List.of(first, second)) {
+            DescribeExecutionResponse execution = finished(parked[0]);
+            assertThat(execution.status()).as("%s: %s", execution.error(), execution.cause())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+        }
+        assertThat(tokens.get(Accounts.CONSUMER, Accounts.OTHER_REGION, copy)).isEmpty();
     }
 }

@@ -1,11 +1,8 @@
 package dev.amishare.tests.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import dev.amishare.contract.Names;
 import java.time.Duration;
-import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import dev.amishare.tests.ServiceEvents;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,9 +67,8 @@ class EntryPointsE2ET {
                 .until(() -> system.copiesIn(Accounts.CONSUMER, ami.imageId()).stream()
                         .filter(i -> i.stateAsString().equals("pending")).map(Image::imageId).findFirst(),
                         java.util.Optional::isPresent).orElseThrow();
-        String token = Names.COPY_TOKEN_PREFIX + "/" + Accounts.CONSUMER + "/" + Accounts.REGION + "/" + pendingCopy;
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> system.aws.ssm(Accounts.OWNER).getParameter(r -> r.name(token)).parameter() != null);
+                .until(() -> !system.copyWaiters(Accounts.CONSUMER, Accounts.REGION, pendingCopy).isEmpty());
         DescribeExecutionResponse execution = system.awaitEnd(executionArn);
 
         // THEN the target owns an available copy, encrypted under its key and tagged with its source
@@ -105,8 +101,7 @@ class EntryPointsE2ET {
         // would otherwise wait for its 900 s heartbeat; the event, forwarded from the target to the owner's
         // bus, resumed it and its handler deleted the token
         assertThat(copies.get(0).imageId()).isEqualTo(pendingCopy);
-        assertThatThrownBy(() -> system.aws.ssm(Accounts.OWNER).getParameter(r -> r.name(token)))
-                .isInstanceOf(ParameterNotFoundException.class);
+        assertThat(system.copyWaiters(Accounts.CONSUMER, Accounts.REGION, pendingCopy)).isEmpty();
         // AND the owner granted launch permission, the key policies and the snapshot permissions
         assertThat(system.owner.launchPermissionAccounts(ami.imageId())).containsExactly(Accounts.CONSUMER);
         for (String key : ami.keyArns()) {

@@ -205,9 +205,8 @@ class PerimeterE2ET {
                         .filter(i -> i.stateAsString().equals("pending")).map(i -> i.imageId()).findFirst(),
                         java.util.Optional::isPresent).orElseThrow();
         // ... and parked on: Await copy stored its token (with the execution and the consumer role)
-        String token = Names.COPY_TOKEN_PREFIX + "/" + Accounts.CONSUMER + "/" + Accounts.REGION + "/" + copyId;
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> system.aws.ssm(Accounts.OWNER).getParameter(r -> r.name(token)).parameter() != null);
+                .until(() -> !system.copyWaiters(Accounts.CONSUMER, Accounts.REGION, copyId).isEmpty());
 
         // WHEN somebody invokes the copy-event function with a made-up "failed" event for that copy
         String forged = forgedEvent(copyId, "failed");

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.URI;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.amishare.functions.copy.CopyTokenStore;
 import dev.amishare.tests.Accounts;
 import dev.amishare.tests.Aws;
 import dev.amishare.tests.DeployedSystem;
@@ -47,6 +48,12 @@ final class SystemRun {
 
     SfnClient sfn() {
         return aws.sfn(Accounts.OWNER);
+    }
+
+    /** The executions whose Await copy stored a live token for the copy, as the deployed ledger holds them. */
+    List<CopyTokenStore.Waiter> copyWaiters(String accountId, String region, String copyId) {
+        return new CopyTokenStore(aws.dynamoDb(Accounts.OWNER), system.ledgerTable(), null)
+                .get(accountId, region, copyId);
     }
 
     /** {@code events/system/share-with-copy.json} for one target and its key. */
