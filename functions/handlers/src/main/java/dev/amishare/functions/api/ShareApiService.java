@@ -1,5 +1,6 @@
 package dev.amishare.functions.api;
 
+import dev.amishare.functions.revoke.RevokeInput;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -431,6 +432,9 @@ public final class ShareApiService {
         if (deregister != null) {
             if (deregister.equalsIgnoreCase("true") || deregister.equalsIgnoreCase("false")) {
                 deregisterCopies = Boolean.parseBoolean(deregister);
+                if (deregisterCopies) {
+                    problems.add(RevokeInput.DEREGISTER_NOT_BUILT);
+                }
             } else {
                 problems.add("deregisterCopies: must be true or false, got '" + deregister + "'");
             }

@@ -51,6 +51,13 @@ public record RevokeInput(
         keep = keep == null ? AccessBaseline.NONE : keep;
     }
 
+    /**
+     * Why {@code deregisterCopies: true} is refused: deregistering the targets' copies is not built, and an
+     * unshare that silently left them would say it did what it did not.
+     */
+    public static final String DEREGISTER_NOT_BUILT = "deregisterCopies: deregistering the copies in the targets "
+            + "is not supported; unshare takes back the owner's grants and the copies stay the targets'";
+
     /** A revoke that names no share: every share's grant of these principals on the image ends. */
     public RevokeInput(String imageId, Principals principals, TargetSet targets, List<String> keyArns,
             List<String> snapshotIds, Boolean dryRun, AccessBaseline keep, S3Location keepAt, String executionId) {
@@ -71,7 +78,8 @@ public record RevokeInput(
                 .require(keyArns.isEmpty() && snapshotIds.isEmpty(),
                         "keyArns, snapshotIds: not allowed with unshare (the share's record names them)")
                 .require(shareId == null, "shareId: not allowed with unshare (unshare.shareId names the share)")
-                .require(!dryRun, "dryRun: not supported with unshare");
+                .require(!dryRun, "dryRun: not supported with unshare")
+                .require(!unshare.deregisterCopies(), DEREGISTER_NOT_BUILT);
         v.throwIfInvalid();
     }
 

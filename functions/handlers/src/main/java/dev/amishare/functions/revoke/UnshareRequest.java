@@ -6,8 +6,8 @@ package dev.amishare.functions.revoke;
  * {@code {"unshare": {"shareId": …, "deregisterCopies": …}, "requestedBy": …}}.
  *
  * @param shareId the share to take back (its execution's name, the id the API returned)
- * @param deregisterCopies also deregister, as each target's consumer role, the copies this share made in the
- *     targets (only images amishare tagged as copies of the shared AMI, with their snapshots)
+ * @param deregisterCopies whether to deregister the copies this share made in the targets; only {@code false}
+ *     is accepted ({@link RevokeInput#DEREGISTER_NOT_BUILT})
  */
 public record UnshareRequest(String shareId, Boolean deregisterCopies) {
 

@@ -1,5 +1,6 @@
 package dev.amishare.functions.api;
 
+import dev.amishare.functions.revoke.RevokeInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
@@ -293,11 +294,10 @@ class ShareApiServiceTest {
         // GIVEN a share in the ledger
         shareRecord("req-7", "ami-12345678");
 
-        // WHEN it is deleted twice, copies to be deregistered
+        // WHEN it is deleted twice
         APIGatewayProxyResponseEvent first = service.handle(onShare("DELETE", "req-7",
-                Map.of("deregisterCopies", "true")));
-        APIGatewayProxyResponseEvent again = service.handle(onShare("DELETE", "req-7",
-                Map.of("deregisterCopies", "true")));
+                Map.of("deregisterCopies", "false")));
+        APIGatewayProxyResponseEvent again = service.handle(onShare("DELETE", "req-7", Map.of()));
 
         // THEN one unshare execution, named after the share, its input naming the share and the caller
         assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(202);
@@ -307,7 +307,7 @@ class ShareApiServiceTest {
         assertThat(body(again).path("executionArn").asText()).isEqualTo(RecordingSfn.EXECUTIONS + "unshare-req-7");
         assertThat(sfn.executions).containsOnlyKeys("unshare-req-7");
         assertThat(Json.MAPPER.readTree(sfn.executions.get("unshare-req-7").input())).isEqualTo(Json.MAPPER.readTree(
-                "{\"unshare\":{\"shareId\":\"req-7\",\"deregisterCopies\":true},\"requestedBy\":\"" + ALICE + "\"}"));
+                "{\"unshare\":{\"shareId\":\"req-7\",\"deregisterCopies\":false},\"requestedBy\":\"" + ALICE + "\"}"));
     }
 
     @Test
@@ -319,6 +319,21 @@ class ShareApiServiceTest {
         // THEN both fit and differ
         assertThat(a).hasSize(80).startsWith("unshare-aaa");
         assertThat(b).hasSize(80).isNotEqualTo(a);
+    }
+
+    @Test
+    void unshare_shouldAnswer400AndStartNothing_whenAskedToDeregisterCopies() throws Exception {
+        // GIVEN a share in the ledger
+        shareRecord("req-7", "ami-12345678");
+
+        // WHEN
+        APIGatewayProxyResponseEvent response = service.handle(onShare("DELETE", "req-7",
+                Map.of("deregisterCopies", "true")));
+
+        // THEN
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(body(response).path("problems").get(0).asText()).isEqualTo(RevokeInput.DEREGISTER_NOT_BUILT);
+        assertThat(sfn.starts).isEmpty();
     }
 
     @Test
