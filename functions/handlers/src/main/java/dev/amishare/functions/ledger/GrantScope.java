@@ -14,6 +14,8 @@ public record GrantScope(String shareId, String imageId) {
         if (shareId != null) {
             return shareId.equals(grant.shareId());
         }
-        return imageId == null || imageId.equals(grant.imageId());
+        // A grant that names no image (one recorded without its share's record) cannot be shown to be
+        // another image's: a revoke by image ends it rather than keep access for nobody known.
+        return imageId == null || grant.imageId() == null || imageId.equals(grant.imageId());
     }
 }

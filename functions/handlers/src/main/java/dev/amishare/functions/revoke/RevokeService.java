@@ -119,8 +119,8 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
 
         List<SnapshotPermissionChange> snapshotChanges = new ArrayList<>();
         for (String snapshotId : input.snapshotIds()) {
-            List<String> accounts = without(principals.accountIds(), keep.snapshot(snapshotId));
-            snapshotChanges.addAll(byReference(snapshotId, accounts, scope, dryRun,
+            snapshotChanges.addAll(byReference(snapshotId, principals.accountIds(), keep.snapshot(snapshotId), scope,
+                    dryRun,
                     remove -> snapshots.revoke(new SnapshotPermissionInput(List.of(snapshotId), List.copyOf(remove),
                             dryRun, input.executionId())).snapshots(),
                     restore -> addSnapshot(snapshotId, restore)));
@@ -128,19 +128,27 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
 
         List<KeyPolicyChange> keyChanges = new ArrayList<>();
         for (String keyArn : input.keyArns()) {
-            Principals remaining = principals.without(new HashSet<>(keep.key(keyArn)));
+            Set<String> held = new HashSet<>(keep.key(keyArn));
+            Principals remaining = principals.without(held);
             if (!remaining.isEmpty()) {
                 KeyPolicyInput keyInput = new KeyPolicyInput(List.of(keyArn), remaining, null, dryRun,
                         input.executionId(), input.imageId(), input.shareId());
                 keyChanges.addAll(keys.revoke(keyInput).keys());
             }
+            List<String> heldAsked = principals.all().stream().filter(held::contains).toList();
+            if (!dryRun && !heldAsked.isEmpty()) {
+                // Access held before this execution stays in the policy, but this share's grants of it end.
+                // Deleting only this share's items needs no lease: at worst a concurrent revoke still sees
+                // one and keeps a principal in the policy, never the other way round.
+                ledger.forget(ShareLedger.removal(ledger.grants(keyArn), heldAsked, scope).ending());
+            }
         }
 
         String imageId = input.imageId();
         Set<String> present = LaunchPermissions.principals(ec2, imageId);
-        List<String> asked = without(principals.all(), keep.launchPermission());
+        List<String> asked = principals.all();
         List<Integer> removed = new ArrayList<>();
-        byReference(imageId, asked, scope, dryRun, remove -> {
+        byReference(imageId, asked, keep.launchPermission(), scope, dryRun, remove -> {
             List<String> there = remove.stream().filter(present::contains).toList();
             if (!dryRun) {
                 removeLaunch(imageId, there);
@@ -151,8 +159,8 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
         int removedCount = removed.isEmpty() ? 0 : removed.get(0);
         LOG.info("{} launch permission on {} of {} principals; {} kept (held before this execution)",
                 dryRun ? "would remove" : "removed", imageId, removedCount, keep.launchPermission().size());
-        return new RevokeResult(imageId, removedCount, asked.size() - removedCount, keyChanges, snapshotChanges,
-                dryRun);
+        return new RevokeResult(imageId, removedCount,
+                without(asked, keep.launchPermission()).size() - removedCount, keyChanges, snapshotChanges, dryRun);
     }
 
     /** What removes a set of principals' access to one resource, and what adds some of it back. */
@@ -165,20 +173,23 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
      * the scope's grant items, then gives back the access of any principal the ledger shows granted again in
      * the meantime.
      */
-    private <T> List<T> byReference(String resource, List<String> asked, GrantScope scope, boolean dryRun,
-            Change<List<T>> remove, Change<Void> restore) {
+    private <T> List<T> byReference(String resource, List<String> asked, List<String> heldBefore, GrantScope scope,
+            boolean dryRun, Change<List<T>> remove, Change<Void> restore) {
         ShareLedger.Removal removal = ShareLedger.removal(ledger.grants(resource), asked, scope);
         if (!removal.kept().isEmpty()) {
             LOG.info("{} keeps {} principals: the ledger holds another share's grant to them", resource,
                     removal.kept().size());
         }
+        // Access held before the execution stays, but the scope's grant items of it end all the same.
+        Set<String> toRemove = new TreeSet<>(removal.remove());
+        toRemove.removeAll(heldBefore);
         // The remover itself changes nothing on a dry run; neither does the ledger then.
-        List<T> changes = removal.remove().isEmpty() ? List.of() : remove.apply(removal.remove());
+        List<T> changes = toRemove.isEmpty() ? List.of() : remove.apply(toRemove);
         if (dryRun) {
             return changes;
         }
         ledger.forget(removal.ending());
-        Set<String> regranted = ledger.granted(resource, removal.remove());
+        Set<String> regranted = ledger.granted(resource, toRemove);
         if (!regranted.isEmpty()) {
             LOG.info("{} gave back to {} principals: another share granted them while they were removed",
                     resource, regranted.size());

@@ -120,6 +120,28 @@ class ShareScopedRevokeTest {
     }
 
     @Test
+    void rollback_shouldEndItsOwnGrantsOfAccessHeldBefore_whenPrepareReadThatAccessInTheBaseline() {
+        // GIVEN share A granted X; B's Prepare read X's access as held before, then B granted X and Y and failed
+        share("share-a", List.of(X), true);
+        ended("share-a");
+        share("share-b", List.of(X, Y), true);
+        AccessBaseline held = new AccessBaseline(List.of(X), java.util.Map.of(KEY, List.of(X)),
+                java.util.Map.of(SNAP, List.of(X)));
+
+        // WHEN B rolls back with that baseline
+        revoker(ec2).revoke(new RevokeInput(IMAGE, Principals.ofAccounts(List.of(X, Y)), null, List.of(KEY),
+                List.of(SNAP), false, held, null, "share-b", "share-b", null, null));
+
+        // THEN X keeps its access, Y has none, and none of B's grant items is left
+        assertThat(ec2.launchPermissions.get(IMAGE)).containsExactly(X);
+        assertThat(ec2.volumePermissions.get(SNAP)).containsExactly(X);
+        assertThat(inKey()).containsExactly(X);
+        for (String resource : List.of(IMAGE, SNAP, KEY)) {
+            assertThat(ddb.sortKeys("GRANT#" + resource)).as(resource).containsExactly(X + "#share-a");
+        }
+    }
+
+    @Test
     void unshare_shouldTakeBackOnlyThatSharesGrants_whenAnotherShareOfTheImageHoldsOneOfItsAccounts() {
         // GIVEN share A for X, share B for X and Y, both ended
         share("share-a", List.of(X), true);

@@ -234,10 +234,10 @@ class EntryPointsE2ET {
 
     @Test
     void postShares_shouldStartOneShare_whenTheSameIdempotencyKeyIsSentTwice() throws Exception {
-        // GIVEN a dry-run request and a key of this test run's own
+        // GIVEN a request and a key of this test run's own
         GoldenAmi ami = GoldenAmi.create(system.aws, GoldenAmi.Spec.standard());
         String body = """
-                {"imageId":"%s","targets":[{"accountId":"%s"}],"dryRun":true}""".formatted(ami.imageId(),
+                {"imageId":"%s","targets":[{"accountId":"%s"}]}""".formatted(ami.imageId(),
                 Accounts.CONSUMER);
         Map<String, String> key = Map.of("Idempotency-Key", "e2e-" + java.util.UUID.randomUUID());
 

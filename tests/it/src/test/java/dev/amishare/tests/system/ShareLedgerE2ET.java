@@ -196,7 +196,7 @@ class ShareLedgerE2ET {
         // AND the share record says UNSHARED, and the list of shares has it
         HttpResponse<String> record = system.apiCall(SdkHttpMethod.GET, "/shares/" + shareId, null);
         assertThat(record.statusCode()).as(record.body()).isEqualTo(200);
-        assertThat(JSON.readTree(record.body()).path("state").asText()).isEqualTo("UNSHARED");
+        assertThat(JSON.readTree(record.body()).path("share").path("state").asText()).isEqualTo("UNSHARED");
         assertThat(listedShareIds()).contains(shareId);
         // AND the access report finds nothing granted and nothing recorded: no drift
         JsonNode clean = accessReport(ami.imageId());
