@@ -210,6 +210,8 @@ public final class StageFunctions extends Construct {
                     allow(List.of("ec2:DescribeImages", "ec2:DescribeSnapshots"), List.of("*")),
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
+                    // The report tells customer-managed keys from aws/ebs as Prepare does (DescribeKey).
+                    allow(List.of("kms:DescribeKey"), List.of(keys())),
                     managedOnly(allow(List.of("kms:GetKeyPolicy"), List.of(keys())))));
         };
     }

@@ -117,7 +117,7 @@ class OwnerStackTest {
             Map.entry(Stage.SHARE_API, role("FunctionsShareApiRole", "states:StartExecution",
                     "states:DescribeExecution", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
                     "ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:DescribeImageAttribute",
-                    "ec2:DescribeSnapshotAttribute", "kms:GetKeyPolicy"))));
+                    "ec2:DescribeSnapshotAttribute", "kms:DescribeKey", "kms:GetKeyPolicy"))));
 
     private static Map.Entry<String, Set<String>> role(String logicalIdPrefix, Object... actions) {
         return Map.entry(logicalIdPrefix, plusBasics(actions));
