@@ -1,5 +1,6 @@
 package dev.amishare.functions.copy;
 
+import dev.amishare.functions.ledger.ShareLedger;
 import dev.amishare.contract.Names;
 import dev.amishare.functions.common.AwsErrors;
 import java.time.Clock;
@@ -16,7 +17,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The task tokens of the workflow executions waiting for a copy, in the owner stack's share ledger
@@ -140,34 +140,17 @@ public final class CopyTokenStore {
     public List<Waiter> get(String accountId, String region, String imageId) {
         long now = clock.instant().getEpochSecond();
         List<Waiter> waiters = new ArrayList<>();
-        Map<String, AttributeValue> from = null;
-        do {
-            Map<String, AttributeValue> start = from;
-            QueryResponse page;
-            try {
-                page = ddb.query(r -> r.tableName(table).consistentRead(true)
-                        .keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", PK))
-                        .expressionAttributeValues(Map.of(":pk", s(copyKey(accountId, region, imageId))))
-                        .exclusiveStartKey(start));
-            } catch (AwsServiceException e) {
-                throw AwsErrors.common("dynamodb:Query", e);
-            } catch (SdkClientException e) {
-                throw AwsErrors.noAnswer("dynamodb:Query", e);
+        for (Map<String, AttributeValue> item : ShareLedger.partition(ddb, table, copyKey(accountId, region, imageId))) {
+            String executionId = item.get(EXECUTION_ID).s();
+            AttributeValue expiresAt = item.get(EXPIRES_AT);
+            if (expiresAt != null && Long.parseLong(expiresAt.n()) < now) {
+                // Its wait is over (failed, stopped or timed out); time to live has not removed it yet.
+                LOG.info("skipping the expired token of execution {} for copy {} in {} of {} (expired {})",
+                        executionId, imageId, region, accountId, Instant.ofEpochSecond(Long.parseLong(expiresAt.n())));
+                continue;
             }
-            for (Map<String, AttributeValue> item : page.items()) {
-                String executionId = item.get(EXECUTION_ID).s();
-                AttributeValue expiresAt = item.get(EXPIRES_AT);
-                if (expiresAt != null && Long.parseLong(expiresAt.n()) < now) {
-                    // Its wait is over (failed, stopped or timed out); time to live has not removed it yet.
-                    LOG.info("skipping the expired token of execution {} for copy {} in {} of {} (expired {})",
-                            executionId, imageId, region, accountId, Instant.ofEpochSecond(Long.parseLong(expiresAt.n())));
-                    continue;
-                }
-                waiters.add(new Waiter(item.get(TASK_TOKEN).s(), executionId, item.get(ROLE_NAME).s()));
-            }
-            from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (from != null);
+            waiters.add(new Waiter(item.get(TASK_TOKEN).s(), executionId, item.get(ROLE_NAME).s()));
+        }
         return waiters;
     }
 

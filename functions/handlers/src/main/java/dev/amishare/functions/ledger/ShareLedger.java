@@ -235,6 +235,20 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
      */
     public List<Grant> grants(String resource) {
         List<Grant> grants = new ArrayList<>();
+        for (Map<String, AttributeValue> item : partition(ddb, table, grantsKey(resource))) {
+            grants.add(new Grant(Grant.Kind.valueOf(item.get(KIND).s()), resource, item.get(PRINCIPAL).s(),
+                    text(item, IMAGE_ID), item.get(SHARE_ID).s(), text(item, EXECUTION_ID),
+                    text(item, GRANTED_AT), text(item, REQUESTED_BY)));
+        }
+        return grants;
+    }
+
+    /**
+     * Every item of one partition of the ledger, page by page, strongly consistent: what the grants' readers and
+     * the copy waiters' reader both need.
+     */
+    public static List<Map<String, AttributeValue>> partition(DynamoDbClient ddb, String table, String pk) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> from = null;
         do {
             Map<String, AttributeValue> start = from;
@@ -243,21 +257,17 @@ public record ShareLedger(DynamoDbClient ddb, String table, Clock clock, Supplie
                 page = ddb.query(r -> r.tableName(table).consistentRead(true)
                         .keyConditionExpression("#pk = :pk")
                         .expressionAttributeNames(Map.of("#pk", PK))
-                        .expressionAttributeValues(Map.of(":pk", s(grantsKey(resource))))
+                        .expressionAttributeValues(Map.of(":pk", s(pk)))
                         .exclusiveStartKey(start));
             } catch (AwsServiceException e) {
                 throw AwsErrors.common("dynamodb:Query", e);
             } catch (SdkClientException e) {
                 throw AwsErrors.noAnswer("dynamodb:Query", e);
             }
-            for (Map<String, AttributeValue> item : page.items()) {
-                grants.add(new Grant(Grant.Kind.valueOf(item.get(KIND).s()), resource, item.get(PRINCIPAL).s(),
-                        text(item, IMAGE_ID), item.get(SHARE_ID).s(), text(item, EXECUTION_ID),
-                        text(item, GRANTED_AT), text(item, REQUESTED_BY)));
-            }
+            items.addAll(page.items());
             from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (from != null);
-        return grants;
+        return items;
     }
 
     /**

@@ -147,16 +147,16 @@ public record RevokeService(Ec2Client ec2, SnapshotPermissionService snapshots, 
         String imageId = input.imageId();
         Set<String> present = LaunchPermissions.principals(ec2, imageId);
         List<String> asked = principals.all();
-        List<Integer> removed = new ArrayList<>();
+        int[] removed = {0};
         byReference(imageId, asked, keep.launchPermission(), scope, dryRun, remove -> {
             List<String> there = remove.stream().filter(present::contains).toList();
             if (!dryRun) {
                 removeLaunch(imageId, there);
             }
-            removed.add(there.size());
+            removed[0] = there.size();
             return List.<SnapshotPermissionChange>of();
         }, restore -> addLaunch(imageId, restore));
-        int removedCount = removed.isEmpty() ? 0 : removed.get(0);
+        int removedCount = removed[0];
         LOG.info("{} launch permission on {} of {} principals; {} kept (held before this execution)",
                 dryRun ? "would remove" : "removed", imageId, removedCount, keep.launchPermission().size());
         return new RevokeResult(imageId, removedCount,
