@@ -205,8 +205,7 @@ public final class StageFunctions extends Construct {
             // The API starts and reads executions (see bindStateMachine), reads the share records, keeps its
             // idempotency keys and reads the grants an access report compares with what EC2 and KMS say: the
             // same reads of images, snapshots and amishare's key-policy statements as Prepare's.
-            case SHARE_API -> Grants.own(List.of(
-                    apiLedgerItems(),
+            case SHARE_API -> Grants.own(apiLedgerItems(), List.of(
                     allow(List.of("ec2:DescribeImages", "ec2:DescribeSnapshots"), List.of("*")),
                     allow(List.of("ec2:DescribeImageAttribute"), List.of(images())),
                     allow(List.of("ec2:DescribeSnapshotAttribute"), List.of(snapshots())),
@@ -327,6 +326,7 @@ public final class StageFunctions extends Construct {
     static final String GRANTS = "GRANT#*";
     static final String LEASES = "LEASE#*";
     static final String COPY_WAITS = "COPY#*";
+    static final String IDEMPOTENCY = "IDEMPOTENCY#*";
 
     /**
      * Actions on the ledger table's items whose partition key matches one of {@code leadingKeys} only
@@ -369,18 +369,10 @@ public final class StageFunctions extends Construct {
      * copy waiter. It writes only idempotency keys, but IAM cannot tell PutItem's partitions from GetItem's
      * in one statement, and a second statement would not narrow it: the partitions are the boundary.
      */
-    private PolicyStatement apiLedgerItems() {
-        PolicyStatement items = allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
-                List.of(ledger.getTableArn()));
-        items.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys",
-                List.of(SHARES_PARTITION, IDEMPOTENCY_PARTITIONS, GRANT_PARTITIONS)));
-        return items;
+    private List<PolicyStatement> apiLedgerItems() {
+        return ledgerItems(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), SHARES, IDEMPOTENCY,
+                GRANTS);
     }
-
-    /** The ledger partitions the API may touch (ledger design: share records, idempotency keys, grants). */
-    static final String SHARES_PARTITION = "SHARES";
-    static final String IDEMPOTENCY_PARTITIONS = "IDEMPOTENCY#*";
-    static final String GRANT_PARTITIONS = "GRANT#*";
 
     public Table ledger() {
         return ledger;
